@@ -1,0 +1,59 @@
+//! Use cases. Each takes the acting user, asks the policy where person data is concerned, works
+//! through the store in one transaction and writes the access-log entry in that same transaction.
+//! No HTTP types here.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod persons;
+pub mod programmes;
+
+pub use config::AppConfig;
+pub use error::{AppError, FieldError};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use samverka_core::actor::{Actor, Role};
+use samverka_store::Db;
+
+/// The application: database and configuration, shared by every request.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(db: Db, config: AppConfig) -> App {
+        App { db, config }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Today's calendar date in the deployment's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.config.time_zone).date_naive()
+    }
+
+    /// Whether this data directory was filled by `samverka demo` (the UI then says so).
+    pub async fn is_demo(&self) -> Result<bool, AppError> {
+        let mut tx = self.db.begin().await?;
+        Ok(samverka_store::setting::get(&mut tx, demo::DEMO_SETTING).await?.is_some())
+    }
+}
+
+/// Refuses unless the actor holds `role`.
+pub(crate) fn require(actor: &Actor, role: Role) -> Result<(), AppError> {
+    if actor.has_role(role) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// The records use cases hand out, re-exported so the web layer needs no store dependency.
+pub mod model {
+    pub use samverka_store::access_log::Entry as AccessLogEntry;
+    pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
+    pub use samverka_store::person::Person;
+    pub use samverka_store::user::{MembershipView, User};
+}

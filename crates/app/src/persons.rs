@@ -1,0 +1,264 @@
+//! Finding, reading and registering persons. Every call asks the access policy and writes an
+//! access-log entry in the same transaction as the read or write it records; denials are logged too.
+
+use crate::error::Problems;
+use crate::{App, AppError, FieldError};
+use samverka_core::actor::Actor;
+use samverka_core::national_id::{NationalId, Scheme};
+use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
+use samverka_core::validate::{optional_line, required_line};
+use samverka_core::{AccessLogId, PersonId};
+use samverka_store::access_log::{self, Entry};
+use samverka_store::person::{self, Person, PersonQuery};
+use samverka_store::Tx;
+
+/// Most persons one search shows; the user narrows the search for more.
+pub const SEARCH_LIMIT: i64 = 50;
+
+#[derive(Clone, Debug, Default)]
+pub struct PersonInput {
+    pub id_scheme: String,
+    pub national_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub sex: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub phone: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub protected_identity: bool,
+}
+
+/// A person as shown to a user: for protected identity the address is gone before it leaves here.
+#[derive(Clone, Debug)]
+pub struct PersonView {
+    pub person: Person,
+    pub address_hidden: bool,
+}
+
+impl PersonView {
+    fn new(mut person: Person) -> PersonView {
+        let hidden = person.protected_identity;
+        if hidden {
+            person.street = None;
+            person.postal_code = None;
+            person.city = None;
+        }
+        PersonView { person, address_hidden: hidden }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchResult {
+    pub persons: Vec<PersonView>,
+    /// The query was read as a national identity number.
+    pub by_number: bool,
+    /// More persons matched than are shown.
+    pub truncated: bool,
+}
+
+/// Reads `s` as a scheme name; blank means the deployment's default.
+pub fn parse_scheme(s: &str, default: Scheme) -> Option<Scheme> {
+    match s.trim() {
+        "" => Some(default),
+        "swedish" => Some(Scheme::Swedish),
+        "danish" => Some(Scheme::Danish),
+        "reserve" => Some(Scheme::Reserve),
+        _ => None,
+    }
+}
+
+/// Whether a search text looks like an identity number rather than a name.
+fn looks_like_number(q: &str) -> bool {
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    digits >= 10 && q.chars().all(|c| c.is_ascii_digit() || "-+ ".contains(c))
+}
+
+impl App {
+    /// Asks the policy; a denial is logged (and committed) before the error is returned.
+    async fn authorize(
+        &self,
+        actor: &Actor,
+        action: Action,
+        person: Option<PersonId>,
+        what: &str,
+    ) -> Result<Grant, AppError> {
+        match policy::decide(actor, &AccessRequest { action, person }) {
+            Decision::Allow(g) => Ok(g),
+            Decision::Deny(reason) => {
+                let m = actor.primary_membership();
+                let entry = Entry {
+                    id: AccessLogId::new(),
+                    at: self.now(),
+                    user_id: Some(actor.user_id),
+                    organisation_id: m.map(|m| m.organisation_id),
+                    role: m.map(|m| m.role.code().to_owned()),
+                    action: action.code().to_owned(),
+                    person_id: person,
+                    what: what.to_owned(),
+                    purpose: None,
+                    outcome: format!("denied:{}", reason.code()),
+                };
+                let mut tx = self.db.begin().await?;
+                access_log::append(&mut tx, &entry).await?;
+                tx.commit().await?;
+                tracing::info!(user = %actor.user_id, action = action.code(), "access denied");
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+
+    async fn log_allowed(&self, tx: &mut Tx, grant: &Grant, person: Option<PersonId>, what: &str) -> Result<(), AppError> {
+        let entry = Entry {
+            id: AccessLogId::new(),
+            at: self.now(),
+            user_id: Some(grant.user()),
+            organisation_id: Some(grant.organisation()),
+            role: Some(grant.role().code().to_owned()),
+            action: grant.action().code().to_owned(),
+            person_id: person,
+            what: what.to_owned(),
+            purpose: None,
+            outcome: "allowed".to_owned(),
+        };
+        access_log::append(tx, &entry).await?;
+        Ok(())
+    }
+
+    /// Searches by name (all words must match) or, if the text is a number, by exact national
+    /// identity number. Every person shown gets an access-log entry.
+    pub async fn search_persons(&self, actor: &Actor, text: &str) -> Result<SearchResult, AppError> {
+        let text = text.trim();
+        let grant = self.authorize(actor, Action::Search, None, "person_search").await?;
+        if text.is_empty() {
+            return Ok(SearchResult { persons: Vec::new(), by_number: false, truncated: false });
+        }
+        if text.chars().count() > 100 {
+            return Err(AppError::Invalid(vec![FieldError::with_args(
+                "q",
+                "field-too-long",
+                vec![("max", "100".into())],
+            )]));
+        }
+        let by_number = looks_like_number(text);
+        let query = if by_number {
+            match NationalId::parse(text, self.config.default_id_scheme, self.today()) {
+                Ok(id) => PersonQuery { national_id: Some(id.as_str().to_owned()), name: None },
+                Err(e) => return Err(AppError::Invalid(vec![FieldError::with_args("q", e.code(), e.args())])),
+            }
+        } else {
+            PersonQuery { name: Some(text.to_owned()), national_id: None }
+        };
+        let mut tx = self.db.begin().await?;
+        let mut found = person::search(&mut tx, &grant, &query, SEARCH_LIMIT + 1).await?;
+        let truncated = found.len() as i64 > SEARCH_LIMIT;
+        found.truncate(SEARCH_LIMIT as usize);
+        for p in &found {
+            self.log_allowed(&mut tx, &grant, Some(p.id), "person_search_result").await?;
+        }
+        tx.commit().await?;
+        Ok(SearchResult { persons: found.into_iter().map(PersonView::new).collect(), by_number, truncated })
+    }
+
+    /// One person's record.
+    pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonView, AppError> {
+        let grant = self.authorize(actor, Action::Read, Some(id), "person").await?;
+        let mut tx = self.db.begin().await?;
+        let p = person::get(&mut tx, &grant, id).await?;
+        self.log_allowed(&mut tx, &grant, Some(id), "person").await?;
+        tx.commit().await?;
+        Ok(PersonView::new(p))
+    }
+
+    /// Registers a new person after validating every field. A number already registered is
+    /// refused with a message (the lookup is logged like any other).
+    pub async fn register_person(&self, actor: &Actor, input: &PersonInput) -> Result<PersonId, AppError> {
+        let grant = self.authorize(actor, Action::Create, None, "person").await?;
+        let mut p = Problems::default();
+        let scheme = parse_scheme(&input.id_scheme, self.config.default_id_scheme);
+        if scheme.is_none() {
+            p.push(FieldError::new("id_scheme", "id-scheme-unknown"));
+        }
+        let national_id = match scheme.map(|s| NationalId::parse(&input.national_id, s, self.today())) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                p.push(FieldError::with_args("national_id", e.code(), e.args()));
+                None
+            }
+            None => None,
+        };
+        let given_name = p.take("given_name", required_line(&input.given_name, 100));
+        let family_name = p.take("family_name", required_line(&input.family_name, 100));
+        let sex = match input.sex.trim() {
+            "" => None,
+            s @ ("female" | "male") => Some(s.to_owned()),
+            _ => {
+                p.push(FieldError::new("sex", "sex-unknown"));
+                None
+            }
+        };
+        let street = p.take("street", optional_line(&input.street, 200)).flatten();
+        let postal_code = p.take("postal_code", optional_line(&input.postal_code, 20)).flatten();
+        let city = p.take("city", optional_line(&input.city, 100)).flatten();
+        let phone = p.take("phone", optional_line(&input.phone, 40)).flatten();
+        if phone.as_ref().is_some_and(|ph| !ph.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))) {
+            p.push(FieldError::new("phone", "phone-invalid"));
+        }
+        let language = p.take("preferred_language", optional_line(&input.preferred_language, 35)).flatten();
+        if language
+            .as_ref()
+            .is_some_and(|l| !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            p.push(FieldError::new("preferred_language", "language-invalid"));
+        }
+        // The duplicate check is a lookup by exact number: its own grant, its own log entry.
+        let lookup = self.authorize(actor, Action::Search, None, "person_identity_lookup").await?;
+        let mut tx = self.db.begin().await?;
+        if let Some(id) = &national_id {
+            if let Some(existing) = person::id_by_national_id(&mut tx, &lookup, id.as_str()).await? {
+                self.log_allowed(&mut tx, &lookup, Some(existing), "person_identity_lookup").await?;
+                tx.commit().await?;
+                return Err(AppError::invalid("national_id", "national-id-already-registered"));
+            }
+        }
+        p.finish()?;
+        let Some(national_id) = national_id else {
+            return Err(AppError::Internal("validated person lost its number".into()));
+        };
+        let person = Person {
+            id: PersonId::new(),
+            birth_date: national_id.birth_date(),
+            national_id,
+            given_name: given_name.unwrap_or_default(),
+            family_name: family_name.unwrap_or_default(),
+            sex,
+            street,
+            postal_code,
+            city,
+            phone,
+            protected_identity: input.protected_identity,
+            preferred_language: language.map(|l| l.to_lowercase()),
+            interpreter_needed: input.interpreter_needed,
+            synthetic: false,
+            created_at: self.now(),
+            created_by: Some(actor.user_id),
+        };
+        person::insert(&mut tx, &grant, &person).await?;
+        self.log_allowed(&mut tx, &grant, Some(person.id), "person").await?;
+        tx.commit().await?;
+        Ok(person.id)
+    }
+
+    /// The newest access-log entries about one person (for their page; auditors get more later).
+    pub async fn person_access_log(&self, actor: &Actor, id: PersonId) -> Result<Vec<Entry>, AppError> {
+        // Seeing who looked is itself reading the person's record.
+        let grant = self.authorize(actor, Action::Read, Some(id), "person_access_log").await?;
+        let mut tx = self.db.begin().await?;
+        let entries = access_log::for_person(&mut tx, id, 20).await?;
+        self.log_allowed(&mut tx, &grant, Some(id), "person_access_log").await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+}

@@ -1,0 +1,223 @@
+//! `samverka`: serve the application, load the demo, migrate the database, create the first
+//! administrator.
+
+mod config;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use samverka_app::App;
+use samverka_store::Db;
+use samverka_web::{AppState, WebConfig};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "samverka", version, about = "Cross-sector care coordination: healthcare, social services, school, the Social Insurance Agency and the Employment Service around one person.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory for the embedded SQLite database (unless DATABASE_URL points elsewhere).
+    #[arg(long, env = "SAMVERKA_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Configuration file (TOML); see config/samverka.example.toml.
+    #[arg(long, env = "SAMVERKA_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server on an existing database (migrating it first).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the config file).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Run the server with synthetic demo data and demo accounts (password "demo").
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Number of synthetic Swedish persons.
+        #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+        persons: u32,
+        /// Number of synthetic Danish persons.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+        danish_persons: u32,
+        /// Seed of the generator: the same seed gives the same world.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Load the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Create an administrator account (for a new deployment). The password is read from
+    /// SAMVERKA_ADMIN_PASSWORD or asked for on the terminal.
+    CreateAdmin {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// Name of the organisation the administrator belongs to (created if missing).
+        #[arg(long, default_value = "Samverka administration")]
+        organisation: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(data: &DataArgs) -> anyhow::Result<config::Settings> {
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(config::load(data.config.as_deref(), &env)?)
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_db(data_dir: &Path, s: &config::Settings) -> anyhow::Result<Db> {
+    let db = match &s.database_url {
+        Some(url) => Db::connect(url).await.context("cannot open the database given by DATABASE_URL")?,
+        None => Db::open_data_dir(data_dir)
+            .await
+            .with_context(|| format!("cannot open the database in {}", data_dir.display()))?,
+    };
+    db.migrate().await.context("database migration failed")?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { data, listen } => {
+            let s = settings(&data)?;
+            init_logging(s.json_logs);
+            let db = open_db(&data.data_dir, &s).await?;
+            let app = App::new(db, s.app.clone());
+            let demo = app.is_demo().await?;
+            serve(app, &s, listen.unwrap_or(s.listen), s.secure_cookies, demo, None).await
+        }
+        Command::Demo { data, listen, persons, danish_persons, seed, no_serve } => {
+            let s = settings(&data)?;
+            init_logging(s.json_logs);
+            let db = open_db(&data.data_dir, &s).await?;
+            let app = App::new(db, s.app.clone());
+            let summary = app.load_demo(seed, persons as usize, danish_persons as usize).await?;
+            if summary.created {
+                println!(
+                    "Demo data created: {} organisations, {} users, {} synthetic persons.",
+                    summary.organisations, summary.users, summary.persons
+                );
+            } else {
+                println!("Reusing the demo data in {} ({} synthetic persons).", data.data_dir.display(), summary.persons);
+            }
+            if no_serve {
+                return Ok(());
+            }
+            let addr = listen.unwrap_or(s.listen);
+            let banner = format!(
+                "Samverka demo is running at http://{addr}/\n\
+                 Sign in at http://{addr}/login as one of: admin, coordinator, lead, auditor, primarycare, \
+                 hospital, social, homecare, school, insurance, employment (password: demo).\n\
+                 Stop with Ctrl-C."
+            );
+            // Demo mode runs on plain http://, so its cookies cannot be Secure.
+            serve(app, &s, addr, false, true, Some(banner)).await
+        }
+        Command::Migrate { data } => {
+            let s = settings(&data)?;
+            init_logging(s.json_logs);
+            open_db(&data.data_dir, &s).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::CreateAdmin { data, username, display_name, organisation } => {
+            let s = settings(&data)?;
+            init_logging(s.json_logs);
+            let password = match std::env::var("SAMVERKA_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password("Password for the new administrator: ")?,
+                Err(_) => bail!("set SAMVERKA_ADMIN_PASSWORD or run on a terminal to type the password"),
+            };
+            let db = open_db(&data.data_dir, &s).await?;
+            let app = App::new(db, s.app.clone());
+            match app.bootstrap_admin(&username, &display_name, &password, &organisation).await {
+                Ok(()) => {
+                    println!("Administrator {username} created.");
+                    Ok(())
+                }
+                Err(samverka_app::AppError::Invalid(errors)) => {
+                    let msgs: Vec<String> = errors
+                        .iter()
+                        .map(|e| {
+                            let lang = samverka_web::i18n::Lang::En;
+                            format!("{}: {}", e.field, lang.ta(e.code, &e.args))
+                        })
+                        .collect();
+                    bail!("{}", msgs.join("; "))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+async fn serve(
+    app: App,
+    s: &config::Settings,
+    addr: SocketAddr,
+    secure_cookies: bool,
+    demo: bool,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let state = AppState {
+        app: Arc::new(app),
+        config: Arc::new(WebConfig { secure_cookies, demo, default_lang: s.default_lang }),
+    };
+    tracing::info!(%addr, demo, "listening");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    samverka_web::serve(state, listener).await?;
+    Ok(())
+}

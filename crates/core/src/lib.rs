@@ -1,0 +1,13 @@
+//! Samverka's pure domain. No I/O, no SQL, no HTTP: everything here is a value or a function
+//! over values, so it can be tested exhaustively.
+
+pub mod actor;
+pub mod ids;
+pub mod national_id;
+pub mod org;
+pub mod policy;
+pub mod synthetic;
+pub mod validate;
+
+pub use actor::{Actor, Membership, Role};
+pub use ids::*;

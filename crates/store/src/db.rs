@@ -1,0 +1,333 @@
+//! One interface over SQLite and PostgreSQL.
+//!
+//! sqlx's `Any` driver cannot decode uuids, times or booleans on both databases (STACK.md), so we
+//! keep the native pools behind one enum and write each query once: both databases accept `$1`
+//! parameters, `on conflict`, and `returning`. Arguments travel as typed [`Value`]s so that a NULL
+//! still carries its type, which PostgreSQL needs.
+
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Which database a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on either database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A query argument. Every variant is optional so that NULL keeps its SQL type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Time(Option<DateTime<Utc>>),
+    Date(Option<NaiveDate>),
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident $(via $conv:expr)?),* $(,)?) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(Some($( $conv )? (v)))
+            }
+        }
+        impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self {
+                Value::$variant(v.map(|v| $( $conv )? (v)))
+            }
+        }
+    )*};
+}
+
+value_from!(
+    Uuid => Uuid,
+    String => Text,
+    &str => Text via str::to_owned,
+    &String => Text via String::clone,
+    i64 => Int,
+    bool => Bool,
+    DateTime<Utc> => Time,
+    NaiveDate => Date,
+);
+
+macro_rules! id_value {
+    ($($id:ident),*) => {$(
+        impl From<samverka_core::$id> for Value {
+            fn from(v: samverka_core::$id) -> Self {
+                Value::Uuid(Some(v.0))
+            }
+        }
+        impl From<Option<samverka_core::$id>> for Value {
+            fn from(v: Option<samverka_core::$id>) -> Self {
+                Value::Uuid(v.map(|v| v.0))
+            }
+        }
+    )*};
+}
+id_value!(OrganisationId, UnitId, ProgrammeId, UserId, MembershipId, PersonId, AccessLogId);
+
+/// SQL written once for both databases, with its arguments.
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub sql: std::borrow::Cow<'static, str>,
+    pub args: Vec<Value>,
+}
+
+/// `q!("select … where id = $1", id)` builds a [`Query`].
+#[macro_export]
+macro_rules! q {
+    ($sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::db::Query {
+            sql: ::std::borrow::Cow::Borrowed($sql),
+            args: vec![$($crate::db::Value::from($arg)),*],
+        }
+    };
+}
+
+/// A row type that decodes identically from both databases.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+fn sqlite_query(q: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref()));
+    for v in &q.args {
+        query = match v {
+            Value::Uuid(x) => query.bind(*x),
+            Value::Text(x) => query.bind(x.clone()),
+            Value::Int(x) => query.bind(*x),
+            Value::Bool(x) => query.bind(*x),
+            Value::Time(x) => query.bind(*x),
+            Value::Date(x) => query.bind(*x),
+        };
+    }
+    query
+}
+
+fn sqlite_query_as<T: Row>(q: &Query) -> sqlx::query::QueryAs<'_, Sqlite, T, sqlx::sqlite::SqliteArguments> {
+    let mut query = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref()));
+    for v in &q.args {
+        query = match v {
+            Value::Uuid(x) => query.bind(*x),
+            Value::Text(x) => query.bind(x.clone()),
+            Value::Int(x) => query.bind(*x),
+            Value::Bool(x) => query.bind(*x),
+            Value::Time(x) => query.bind(*x),
+            Value::Date(x) => query.bind(*x),
+        };
+    }
+    query
+}
+
+fn pg_query(q: &Query) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref()));
+    for v in &q.args {
+        query = match v {
+            Value::Uuid(x) => query.bind(*x),
+            Value::Text(x) => query.bind(x.clone()),
+            Value::Int(x) => query.bind(*x),
+            Value::Bool(x) => query.bind(*x),
+            Value::Time(x) => query.bind(*x),
+            Value::Date(x) => query.bind(*x),
+        };
+    }
+    query
+}
+
+fn pg_query_as<T: Row>(q: &Query) -> sqlx::query::QueryAs<'_, Postgres, T, sqlx::postgres::PgArguments> {
+    let mut query = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref()));
+    for v in &q.args {
+        query = match v {
+            Value::Uuid(x) => query.bind(*x),
+            Value::Text(x) => query.bind(x.clone()),
+            Value::Int(x) => query.bind(*x),
+            Value::Bool(x) => query.bind(*x),
+            Value::Time(x) => query.bind(*x),
+            Value::Date(x) => query.bind(*x),
+        };
+    }
+    query
+}
+
+/// The same four operations on a pool and on a transaction.
+macro_rules! executor_methods {
+    ($self:ident, $sqlite:pat => $se:expr, $pg:pat => $pe:expr) => {
+        pub async fn fetch_all<T: Row>(&mut $self, q: Query) -> Result<Vec<T>, StoreError> {
+            Ok(match $self.inner() {
+                $sqlite => sqlite_query_as::<T>(&q).fetch_all($se).await?,
+                $pg => pg_query_as::<T>(&q).fetch_all($pe).await?,
+            })
+        }
+
+        pub async fn fetch_optional<T: Row>(&mut $self, q: Query) -> Result<Option<T>, StoreError> {
+            Ok(match $self.inner() {
+                $sqlite => sqlite_query_as::<T>(&q).fetch_optional($se).await?,
+                $pg => pg_query_as::<T>(&q).fetch_optional($pe).await?,
+            })
+        }
+
+        pub async fn fetch_one<T: Row>(&mut $self, q: Query) -> Result<T, StoreError> {
+            $self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+        }
+
+        /// Runs a statement and returns the number of rows it touched.
+        pub async fn execute(&mut $self, q: Query) -> Result<u64, StoreError> {
+            Ok(match $self.inner() {
+                $sqlite => sqlite_query(&q).execute($se).await?.rows_affected(),
+                $pg => pg_query(&q).execute($pe).await?.rows_affected(),
+            })
+        }
+    };
+}
+
+enum DbRef<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+enum TxRef<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl Db {
+    fn inner(&mut self) -> DbRef<'_> {
+        match self {
+            Db::Sqlite(p) => DbRef::Sqlite(p),
+            Db::Postgres(p) => DbRef::Postgres(p),
+        }
+    }
+
+    executor_methods!(self, DbRef::Sqlite(p) => p, DbRef::Postgres(p) => p);
+
+    /// Opens the database `url` points to: `sqlite://PATH` or `postgres://…`. A SQLite file is
+    /// created if missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a committed write survives a power cut, not only a process crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(StoreError::Config(
+                "DATABASE_URL must start with sqlite: or postgres://".to_owned(),
+            ))
+        }
+    }
+
+    /// The SQLite database file in `dir` (created with the directory if missing).
+    pub async fn open_data_dir(dir: &Path) -> Result<Db, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Config(format!("cannot create data directory {}: {e}", dir.display()))
+        })?;
+        let file = dir.join("samverka.db");
+        let url = format!("sqlite://{}", file.display());
+        Db::connect(&url).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every migration not yet applied. Forward-only.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        let mut db = self.clone();
+        db.execute(q!("select 1")).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A transaction on either database: committed whole with [`Tx::commit`], rolled back if dropped.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    fn inner(&mut self) -> TxRef<'_> {
+        match self {
+            Tx::Sqlite(t) => TxRef::Sqlite(t),
+            Tx::Postgres(t) => TxRef::Postgres(t),
+        }
+    }
+
+    executor_methods!(self, TxRef::Sqlite(c) => &mut *c, TxRef::Postgres(c) => &mut *c);
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// A `count(*)` or other single integer.
+#[derive(Debug, FromRow)]
+pub struct Count {
+    pub n: i64,
+}

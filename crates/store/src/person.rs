@@ -1,0 +1,234 @@
+//! Persons (citizens). Every function that reads or writes a person demands a [`Grant`] from the
+//! access policy that covers exactly that action and person.
+
+use crate::db::{Count, Tx};
+use crate::{parse_code, q, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use samverka_core::national_id::{NationalId, NationalIdKind};
+use samverka_core::policy::{Action, Grant};
+use samverka_core::{PersonId, UserId};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: PersonId,
+    pub national_id: NationalId,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Option<NaiveDate>,
+    /// "female", "male" or none recorded.
+    pub sex: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub protected_identity: bool,
+    /// BCP 47 language tag, e.g. "sv", "ar".
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: bool,
+    /// Generated demo data, never a real person.
+    pub synthetic: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<UserId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: Uuid,
+    national_id: String,
+    national_id_kind: String,
+    given_name: String,
+    family_name: String,
+    birth_date: Option<NaiveDate>,
+    sex: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    protected_identity: bool,
+    preferred_language: Option<String>,
+    interpreter_needed: bool,
+    synthetic: bool,
+    created_at: DateTime<Utc>,
+    created_by: Option<Uuid>,
+}
+
+const PERSON_SELECT: &str = "select id, national_id, national_id_kind, given_name, family_name, birth_date, sex, street, postal_code, city, phone, protected_identity, preferred_language, interpreter_needed, synthetic, created_at, created_by from person";
+
+fn kind_code(k: NationalIdKind) -> &'static str {
+    match k {
+        NationalIdKind::Personnummer => "personnummer",
+        NationalIdKind::Samordningsnummer => "samordningsnummer",
+        NationalIdKind::Cpr => "cpr",
+        NationalIdKind::Reserve => "reserve",
+    }
+}
+
+struct KindCode(NationalIdKind);
+impl std::str::FromStr for KindCode {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(KindCode(match s {
+            "personnummer" => NationalIdKind::Personnummer,
+            "samordningsnummer" => NationalIdKind::Samordningsnummer,
+            "cpr" => NationalIdKind::Cpr,
+            "reserve" => NationalIdKind::Reserve,
+            _ => return Err(()),
+        }))
+    }
+}
+
+impl TryFrom<PersonRow> for Person {
+    type Error = StoreError;
+    fn try_from(r: PersonRow) -> Result<Self, StoreError> {
+        let KindCode(kind) = parse_code("national id kind", &r.national_id_kind)?;
+        Ok(Person {
+            id: r.id.into(),
+            national_id: NationalId::from_normalized(kind, r.national_id),
+            given_name: r.given_name,
+            family_name: r.family_name,
+            birth_date: r.birth_date,
+            sex: r.sex,
+            street: r.street,
+            postal_code: r.postal_code,
+            city: r.city,
+            phone: r.phone,
+            protected_identity: r.protected_identity,
+            preferred_language: r.preferred_language,
+            interpreter_needed: r.interpreter_needed,
+            synthetic: r.synthetic,
+            created_at: r.created_at,
+            created_by: r.created_by.map(Into::into),
+        })
+    }
+}
+
+fn check(grant: &Grant, action: Action, person: Option<PersonId>) -> Result<(), StoreError> {
+    if grant.covers(action, person) { Ok(()) } else { Err(StoreError::GrantMismatch) }
+}
+
+fn search_name(p: &Person) -> String {
+    samverka_core::validate::search_key(&format!("{} {}", p.given_name, p.family_name))
+}
+
+async fn insert_row(tx: &mut Tx, p: &Person) -> Result<(), StoreError> {
+    tx.execute(q!(
+        "insert into person (id, national_id, national_id_kind, given_name, family_name, search_name,
+                             birth_date, sex, street, postal_code, city, phone, protected_identity,
+                             preferred_language, interpreter_needed, synthetic, created_at, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        p.id,
+        p.national_id.as_str(),
+        kind_code(p.national_id.kind()),
+        &p.given_name,
+        &p.family_name,
+        search_name(p),
+        p.birth_date,
+        p.sex.clone(),
+        p.street.clone(),
+        p.postal_code.clone(),
+        p.city.clone(),
+        p.phone.clone(),
+        p.protected_identity,
+        p.preferred_language.clone(),
+        p.interpreter_needed,
+        p.synthetic,
+        p.created_at,
+        p.created_by
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Registers a person. Needs a `Create` grant.
+pub async fn insert(tx: &mut Tx, grant: &Grant, p: &Person) -> Result<(), StoreError> {
+    check(grant, Action::Create, None)?;
+    insert_row(tx, p).await
+}
+
+/// Loads synthetic demo persons (no grant: nobody's real data). Refuses any non-synthetic person.
+/// Skips numbers already present, so loading twice changes nothing.
+pub async fn seed_synthetic(tx: &mut Tx, persons: &[Person]) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for p in persons {
+        if !p.synthetic {
+            return Err(StoreError::Corrupt("seed_synthetic given a non-synthetic person".into()));
+        }
+        let exists: Count = tx
+            .fetch_one(q!("select count(*) as n from person where national_id = $1", p.national_id.as_str()))
+            .await?;
+        if exists.n == 0 {
+            insert_row(tx, p).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// One person's record. Needs a `Read` grant for that person.
+pub async fn get(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<Person, StoreError> {
+    check(grant, Action::Read, Some(id))?;
+    let row: PersonRow = tx
+        .fetch_one(crate::Query { sql: format!("{PERSON_SELECT} where id = $1").into(), args: vec![id.into()] })
+        .await?;
+    row.try_into()
+}
+
+/// What to search persons by. Both given: both must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PersonQuery {
+    /// Words that must all occur in the name (any case).
+    pub name: Option<String>,
+    /// An exact, normalised national identity number.
+    pub national_id: Option<String>,
+}
+
+/// Persons matching the query, by family name then given name, at most `limit`. Needs a `Search` grant.
+pub async fn search(
+    tx: &mut Tx,
+    grant: &Grant,
+    query: &PersonQuery,
+    limit: i64,
+) -> Result<Vec<Person>, StoreError> {
+    check(grant, Action::Search, None)?;
+    let mut sql = format!("{PERSON_SELECT} where 1 = 1");
+    let mut args = Vec::new();
+    if let Some(nid) = &query.national_id {
+        args.push(nid.into());
+        sql.push_str(&format!(" and national_id = ${}", args.len()));
+    }
+    if let Some(name) = &query.name {
+        for word in samverka_core::validate::search_key(name).split(' ').filter(|w| !w.is_empty()) {
+            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            args.push(format!("%{escaped}%").into());
+            sql.push_str(&format!(" and search_name like ${} escape '\\'", args.len()));
+        }
+    }
+    args.push(limit.into());
+    sql.push_str(&format!(" order by lower(family_name), lower(given_name), id limit ${}", args.len()));
+    let rows: Vec<PersonRow> = tx.fetch_all(crate::Query { sql: sql.into(), args }).await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The id of the person with this normalised number. Needs a `Search` grant.
+pub async fn id_by_national_id(
+    tx: &mut Tx,
+    grant: &Grant,
+    national_id: &str,
+) -> Result<Option<PersonId>, StoreError> {
+    check(grant, Action::Search, None)?;
+    #[derive(sqlx::FromRow)]
+    struct IdRow {
+        id: Uuid,
+    }
+    let row: Option<IdRow> = tx
+        .fetch_optional(q!("select id from person where national_id = $1", national_id))
+        .await?;
+    Ok(row.map(|r| r.id.into()))
+}
+
+/// How many persons are registered (no person data: used for the demo and health pages).
+pub async fn count(tx: &mut Tx) -> Result<i64, StoreError> {
+    let c: Count = tx.fetch_one(q!("select count(*) as n from person")).await?;
+    Ok(c.n)
+}

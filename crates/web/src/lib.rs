@@ -1,0 +1,100 @@
+//! The web layer: HTML pages, sign-in, sessions, CSRF and security headers. Thin: parse the
+//! request, call a use case in `samverka_app`, render a typed template.
+
+mod admin;
+mod auth;
+mod context;
+mod error;
+mod forms;
+pub mod i18n;
+mod pages;
+mod persons;
+
+use axum::routing::{get, post};
+use axum::Router;
+use samverka_app::App;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use context::Ctx;
+pub use error::WebError;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (and use the `__Host-` prefix). Off only in demo mode.
+    pub secure_cookies: bool,
+    /// The data are synthetic demo data; every page says so.
+    pub demo: bool,
+    /// Default interface language when the browser states none we have.
+    pub default_lang: i18n::Lang,
+}
+
+/// Shared state of every request.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole router; tests call this without a socket.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/lang", post(pages::set_language))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(auth::account))
+        .route("/account/password", post(auth::change_password))
+        .route("/account/totp", get(auth::totp_setup).post(auth::totp_confirm))
+        .route("/account/totp/disable", post(auth::totp_disable))
+        .route("/programmes", get(pages::programmes))
+        .route("/persons", get(persons::search).post(persons::create))
+        .route("/persons/new", get(persons::new_form))
+        .route("/persons/{id}", get(persons::show))
+        .merge(admin::routes())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(axum::middleware::from_fn(context::security_headers))
+        .with_state(state)
+}
+
+/// Serves until the process is stopped, removing expired sessions every few minutes.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = state.app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.housekeeping().await {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    });
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
