@@ -2,7 +2,7 @@
 //! Every use case here needs the administrator role.
 
 use crate::error::Problems;
-use crate::{require, App, AppError, FieldError};
+use crate::{App, AppError, FieldError, require};
 use chrono::NaiveDate;
 use samverka_core::actor::{Actor, Role};
 use samverka_core::org::Sector;
@@ -10,7 +10,7 @@ use samverka_core::validate::{optional_line, optional_text, required_line};
 use samverka_core::{MembershipId, OrganisationId, ProgrammeId, UnitId, UserId};
 use samverka_store::org::{self, Organisation, Programme, Unit};
 use samverka_store::user::{self, MembershipView, User};
-use samverka_store::{session, StoreError};
+use samverka_store::{StoreError, session};
 
 /// Countries a deployment may register organisations in (ISO 3166 alpha-2).
 pub const COUNTRIES: [&str; 2] = ["SE", "DK"];
@@ -55,7 +55,12 @@ pub struct UserInput {
 }
 
 /// Parses a date typed as YYYY-MM-DD (what `<input type="date">` sends).
-pub fn parse_date(p: &mut Problems, field: &'static str, s: &str, required: bool) -> Option<NaiveDate> {
+pub fn parse_date(
+    p: &mut Problems,
+    field: &'static str,
+    s: &str,
+    required: bool,
+) -> Option<NaiveDate> {
     let s = s.trim();
     if s.is_empty() {
         if required {
@@ -66,7 +71,11 @@ pub fn parse_date(p: &mut Problems, field: &'static str, s: &str, required: bool
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            p.push(FieldError::with_args(field, "date-invalid", vec![("value", s.to_owned())]));
+            p.push(FieldError::with_args(
+                field,
+                "date-invalid",
+                vec![("value", s.to_owned())],
+            ));
             None
         }
     }
@@ -84,7 +93,9 @@ fn parse_country(p: &mut Problems, s: &str) -> Option<String> {
 
 fn validate_username(p: &mut Problems, s: &str) -> Option<String> {
     let u = crate::auth::username_key(s);
-    let ok_chars = u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if u.is_empty() {
         p.push(FieldError::new("username", "field-required"));
         None
@@ -117,12 +128,19 @@ impl App {
         Ok(org::list_organisations(&mut tx).await?)
     }
 
-    pub async fn organisation(&self, actor: &Actor, id: OrganisationId) -> Result<OrganisationDetail, AppError> {
+    pub async fn organisation(
+        &self,
+        actor: &Actor,
+        id: OrganisationId,
+    ) -> Result<OrganisationDetail, AppError> {
         require(actor, Role::Administrator)?;
         let mut tx = self.db.begin().await?;
         let organisation = org::get_organisation(&mut tx, id).await?;
         let units = org::units_of(&mut tx, id).await?;
-        Ok(OrganisationDetail { organisation, units })
+        Ok(OrganisationDetail {
+            organisation,
+            units,
+        })
     }
 
     /// Creates (`id` none) or updates an organisation.
@@ -144,14 +162,16 @@ impl App {
         };
         let country = parse_country(&mut p, &input.country);
         let mut tx = self.db.begin().await?;
-        if let Some(n) = &name {
-            if org::organisation_name_taken(&mut tx, n, id).await? {
-                p.push(FieldError::new("name", "name-taken"));
-            }
+        if let Some(n) = &name
+            && org::organisation_name_taken(&mut tx, n, id).await?
+        {
+            p.push(FieldError::new("name", "name-taken"));
         }
         p.finish()?;
         let (Some(name), Some(sector), Some(country)) = (name, sector, country) else {
-            return Err(AppError::Internal("validated organisation lost a field".into()));
+            return Err(AppError::Internal(
+                "validated organisation lost a field".into(),
+            ));
         };
         let saved = match id {
             None => {
@@ -163,7 +183,9 @@ impl App {
                     active: true,
                     created_at: self.now(),
                 };
-                org::insert_organisation(&mut tx, &o).await.map_err(conflict("name"))?;
+                org::insert_organisation(&mut tx, &o)
+                    .await
+                    .map_err(conflict("name"))?;
                 o.id
             }
             Some(id) => {
@@ -172,7 +194,9 @@ impl App {
                 o.sector = sector;
                 o.country = country;
                 o.active = input.active;
-                org::update_organisation(&mut tx, &o).await.map_err(conflict("name"))?;
+                org::update_organisation(&mut tx, &o)
+                    .await
+                    .map_err(conflict("name"))?;
                 id
             }
         };
@@ -201,10 +225,10 @@ impl App {
         let name = p.take("name", required_line(&input.name, 200));
         let mut tx = self.db.begin().await?;
         org::get_organisation(&mut tx, organisation).await?;
-        if let Some(n) = &name {
-            if org::unit_name_taken(&mut tx, organisation, n, id).await? {
-                p.push(FieldError::new("name", "name-taken"));
-            }
+        if let Some(n) = &name
+            && org::unit_name_taken(&mut tx, organisation, n, id).await?
+        {
+            p.push(FieldError::new("name", "name-taken"));
         }
         p.finish()?;
         let name = name.unwrap_or_default();
@@ -217,7 +241,9 @@ impl App {
                     active: true,
                     created_at: self.now(),
                 };
-                org::insert_unit(&mut tx, &u).await.map_err(conflict("name"))?;
+                org::insert_unit(&mut tx, &u)
+                    .await
+                    .map_err(conflict("name"))?;
                 u.id
             }
             Some(id) => {
@@ -227,7 +253,9 @@ impl App {
                 }
                 u.name = name;
                 u.active = input.active;
-                org::update_unit(&mut tx, &u).await.map_err(conflict("name"))?;
+                org::update_unit(&mut tx, &u)
+                    .await
+                    .map_err(conflict("name"))?;
                 id
             }
         };
@@ -254,10 +282,10 @@ impl App {
         let country = parse_country(&mut p, &input.country);
         let starts_on = parse_date(&mut p, "starts_on", &input.starts_on, true);
         let ends_on = parse_date(&mut p, "ends_on", &input.ends_on, false);
-        if let (Some(s), Some(e)) = (starts_on, ends_on) {
-            if e < s {
-                p.push(FieldError::new("ends_on", "date-end-before-start"));
-            }
+        if let (Some(s), Some(e)) = (starts_on, ends_on)
+            && e < s
+        {
+            p.push(FieldError::new("ends_on", "date-end-before-start"));
         }
         let mut tx = self.db.begin().await?;
         let known = org::list_organisations(&mut tx).await?;
@@ -270,14 +298,16 @@ impl App {
         }
         organisations.sort();
         organisations.dedup();
-        if let Some(n) = &name {
-            if org::programme_name_taken(&mut tx, n, id).await? {
-                p.push(FieldError::new("name", "name-taken"));
-            }
+        if let Some(n) = &name
+            && org::programme_name_taken(&mut tx, n, id).await?
+        {
+            p.push(FieldError::new("name", "name-taken"));
         }
         p.finish()?;
         let (Some(name), Some(country), Some(starts_on)) = (name, country, starts_on) else {
-            return Err(AppError::Internal("validated programme lost a field".into()));
+            return Err(AppError::Internal(
+                "validated programme lost a field".into(),
+            ));
         };
         let mut prog = Programme {
             id: id.unwrap_or_default(),
@@ -291,10 +321,14 @@ impl App {
             organisations,
         };
         match id {
-            None => org::insert_programme(&mut tx, &prog).await.map_err(conflict("name"))?,
+            None => org::insert_programme(&mut tx, &prog)
+                .await
+                .map_err(conflict("name"))?,
             Some(id) => {
                 prog.created_at = org::get_programme(&mut tx, id).await?.created_at;
-                org::update_programme(&mut tx, &prog).await.map_err(conflict("name"))?
+                org::update_programme(&mut tx, &prog)
+                    .await
+                    .map_err(conflict("name"))?
             }
         }
         tx.commit().await?;
@@ -315,7 +349,11 @@ impl App {
         Ok(UserDetail { user, memberships })
     }
 
-    pub async fn create_user(&self, actor: &Actor, input: &NewUserInput) -> Result<UserId, AppError> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        input: &NewUserInput,
+    ) -> Result<UserId, AppError> {
         require(actor, Role::Administrator)?;
         let mut p = Problems::default();
         let username = validate_username(&mut p, &input.username);
@@ -324,14 +362,16 @@ impl App {
         if email.as_ref().is_some_and(|e| !e.contains('@')) {
             p.push(FieldError::new("email", "email-invalid"));
         }
-        if let Err(AppError::Invalid(mut v)) = crate::auth::check_new_password("password", &input.password) {
+        if let Err(AppError::Invalid(mut v)) =
+            crate::auth::check_new_password("password", &input.password)
+        {
             p.0.append(&mut v);
         }
         let mut tx = self.db.begin().await?;
-        if let Some(u) = &username {
-            if user::find_by_username(&mut tx, u).await?.is_some() {
-                p.push(FieldError::new("username", "username-taken"));
-            }
+        if let Some(u) = &username
+            && user::find_by_username(&mut tx, u).await?.is_some()
+        {
+            p.push(FieldError::new("username", "username-taken"));
         }
         drop(tx);
         p.finish()?;
@@ -348,13 +388,20 @@ impl App {
             deactivated_at: None,
         };
         let mut tx = self.db.begin().await?;
-        user::insert(&mut tx, &u).await.map_err(conflict("username"))?;
+        user::insert(&mut tx, &u)
+            .await
+            .map_err(conflict("username"))?;
         tx.commit().await?;
         tracing::info!(user = %u.id, by = %actor.user_id, "user created");
         Ok(u.id)
     }
 
-    pub async fn update_user(&self, actor: &Actor, id: UserId, input: &UserInput) -> Result<(), AppError> {
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        input: &UserInput,
+    ) -> Result<(), AppError> {
         require(actor, Role::Administrator)?;
         let mut p = Problems::default();
         let display_name = p.take("display_name", required_line(&input.display_name, 200));
@@ -373,7 +420,12 @@ impl App {
     }
 
     /// Deactivates (ending every session of the user at once) or reactivates a user.
-    pub async fn set_user_active(&self, actor: &Actor, id: UserId, active: bool) -> Result<(), AppError> {
+    pub async fn set_user_active(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        active: bool,
+    ) -> Result<(), AppError> {
         require(actor, Role::Administrator)?;
         if id == actor.user_id && !active {
             return Err(AppError::invalid("active", "user-cannot-deactivate-self"));
@@ -392,7 +444,12 @@ impl App {
     }
 
     /// Sets a new password chosen by the administrator and ends the user's sessions.
-    pub async fn reset_password(&self, actor: &Actor, id: UserId, password: &str) -> Result<(), AppError> {
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password: &str,
+    ) -> Result<(), AppError> {
         require(actor, Role::Administrator)?;
         crate::auth::check_new_password("password", password)?;
         let hash = crate::auth::hash_password_async(password).await?;
@@ -405,7 +462,13 @@ impl App {
         Ok(())
     }
 
-    pub async fn add_membership(&self, actor: &Actor, id: UserId, unit: &str, role: &str) -> Result<(), AppError> {
+    pub async fn add_membership(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        unit: &str,
+        role: &str,
+    ) -> Result<(), AppError> {
         require(actor, Role::Administrator)?;
         let mut p = Problems::default();
         let role = match role.parse::<Role>() {
@@ -432,7 +495,9 @@ impl App {
         };
         p.finish()?;
         let (Some(unit), Some(role)) = (unit, role) else {
-            return Err(AppError::Internal("validated membership lost a field".into()));
+            return Err(AppError::Internal(
+                "validated membership lost a field".into(),
+            ));
         };
         user::get(&mut tx, id).await?;
         user::add_membership(&mut tx, id, unit, role, self.now()).await?;
@@ -440,7 +505,12 @@ impl App {
         Ok(())
     }
 
-    pub async fn remove_membership(&self, actor: &Actor, id: UserId, membership: MembershipId) -> Result<(), AppError> {
+    pub async fn remove_membership(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        membership: MembershipId,
+    ) -> Result<(), AppError> {
         require(actor, Role::Administrator)?;
         let mut tx = self.db.begin().await?;
         user::remove_membership(&mut tx, id, membership).await?;
@@ -478,18 +548,21 @@ impl App {
         let username = validate_username(&mut p, username);
         let display_name = p.take("display_name", required_line(display_name, 200));
         let org_name = p.take("organisation", required_line(organisation, 200));
-        if let Err(AppError::Invalid(mut v)) = crate::auth::check_new_password("password", password) {
+        if let Err(AppError::Invalid(mut v)) = crate::auth::check_new_password("password", password)
+        {
             p.0.append(&mut v);
         }
         let mut tx = self.db.begin().await?;
-        if let Some(u) = &username {
-            if user::find_by_username(&mut tx, u).await?.is_some() {
-                p.push(FieldError::new("username", "username-taken"));
-            }
+        if let Some(u) = &username
+            && user::find_by_username(&mut tx, u).await?.is_some()
+        {
+            p.push(FieldError::new("username", "username-taken"));
         }
         drop(tx);
         p.finish()?;
-        let (Some(username), Some(display_name), Some(org_name)) = (username, display_name, org_name) else {
+        let (Some(username), Some(display_name), Some(org_name)) =
+            (username, display_name, org_name)
+        else {
             return Err(AppError::Internal("validated admin lost a field".into()));
         };
         let hash = crate::auth::hash_password_async(password).await?;
@@ -506,7 +579,14 @@ impl App {
                     id: OrganisationId::new(),
                     name: org_name.clone(),
                     sector: Sector::Other,
-                    country: if self.config.default_id_scheme == samverka_core::national_id::Scheme::Danish { "DK" } else { "SE" }.to_owned(),
+                    country: if self.config.default_id_scheme
+                        == samverka_core::national_id::Scheme::Danish
+                    {
+                        "DK"
+                    } else {
+                        "SE"
+                    }
+                    .to_owned(),
                     active: true,
                     created_at: now,
                 };
@@ -517,7 +597,13 @@ impl App {
         let unit_id = match org::units_of(&mut tx, org_id).await?.into_iter().next() {
             Some(u) => u.id,
             None => {
-                let u = Unit { id: UnitId::new(), organisation_id: org_id, name: org_name, active: true, created_at: now };
+                let u = Unit {
+                    id: UnitId::new(),
+                    organisation_id: org_id,
+                    name: org_name,
+                    active: true,
+                    created_at: now,
+                };
                 org::insert_unit(&mut tx, &u).await?;
                 u.id
             }
@@ -533,7 +619,9 @@ impl App {
             created_at: now,
             deactivated_at: None,
         };
-        user::insert(&mut tx, &u).await.map_err(conflict("username"))?;
+        user::insert(&mut tx, &u)
+            .await
+            .map_err(conflict("username"))?;
         user::add_membership(&mut tx, u.id, unit_id, Role::Administrator, now).await?;
         tx.commit().await?;
         Ok(())

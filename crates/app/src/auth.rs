@@ -1,13 +1,13 @@
 //! Sign-in with local accounts (argon2id), server-side sessions, throttling, Totp second factor.
 
 use crate::{App, AppError};
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use samverka_core::actor::Actor;
 use samverka_core::UserId;
+use samverka_core::actor::Actor;
 use samverka_store::session::{self, Session};
 use samverka_store::user::{self, User};
 use sha2::{Digest, Sha256};
@@ -17,9 +17,13 @@ use totp_rs::{Algorithm, Secret, Totp};
 #[derive(Debug)]
 pub enum SignIn {
     /// Signed in: set this token as the session cookie.
-    Success { token: String },
+    Success {
+        token: String,
+    },
     /// Password right, second factor needed: this token only reaches the Totp step.
-    NeedSecondFactor { token: String },
+    NeedSecondFactor {
+        token: String,
+    },
     Invalid,
     /// Too many failures recently; try again later.
     Throttled,
@@ -43,7 +47,11 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -119,7 +127,12 @@ fn totp_for(secret_b32: &str, username: &str) -> Result<Totp, AppError> {
         .map_err(|e| AppError::Internal(format!("TOTP: {e}")))
 }
 
-fn totp_ok(secret_b32: &str, username: &str, code: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+fn totp_ok(
+    secret_b32: &str,
+    username: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Ok(false);
@@ -176,7 +189,12 @@ impl App {
     }
 
     /// Checks a username and password. `client_ip` is only used for throttling.
-    pub async fn sign_in(&self, username: &str, password: &str, client_ip: &str) -> Result<SignIn, AppError> {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client_ip: &str,
+    ) -> Result<SignIn, AppError> {
         let key = username_key(username);
         if self.throttled(&key, client_ip).await? {
             tracing::warn!("sign-in throttled");
@@ -201,10 +219,14 @@ impl App {
             tx.commit().await?;
         }
         if user.totp_secret.is_some() {
-            Ok(SignIn::NeedSecondFactor { token: self.create_session(user.id, true).await? })
+            Ok(SignIn::NeedSecondFactor {
+                token: self.create_session(user.id, true).await?,
+            })
         } else {
             tracing::info!(user = %user.id, "signed in");
-            Ok(SignIn::Success { token: self.create_session(user.id, false).await? })
+            Ok(SignIn::Success {
+                token: self.create_session(user.id, false).await?,
+            })
         }
     }
 
@@ -239,7 +261,9 @@ impl App {
         session::clear_failures(&mut tx, &u.username).await?;
         tx.commit().await?;
         tracing::info!(user = %u.id, "signed in with second factor");
-        Ok(SignIn::Success { token: self.create_session(u.id, false).await? })
+        Ok(SignIn::Success {
+            token: self.create_session(u.id, false).await?,
+        })
     }
 
     /// The user behind a session token, if the session is valid. Slides the idle expiry.
@@ -312,13 +336,25 @@ impl App {
     pub fn begin_totp(&self, actor: &Actor) -> Result<TotpEnrollment, AppError> {
         let secret = Secret::generate().to_base32();
         let totp = totp_for(&secret, &actor.username)?;
-        let url = totp.to_url().map_err(|e| AppError::Internal(format!("TOTP: {e}")))?;
+        let url = totp
+            .to_url()
+            .map_err(|e| AppError::Internal(format!("TOTP: {e}")))?;
         Ok(TotpEnrollment { url, secret })
     }
 
     /// Turns the second factor on once the user proves their app shows the right code.
-    pub async fn confirm_totp(&self, actor: &Actor, secret: &str, code: &str) -> Result<(), AppError> {
-        if secret.len() < 16 || secret.len() > 128 || !secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '=') {
+    pub async fn confirm_totp(
+        &self,
+        actor: &Actor,
+        secret: &str,
+        code: &str,
+    ) -> Result<(), AppError> {
+        if secret.len() < 16
+            || secret.len() > 128
+            || !secret
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '=')
+        {
             return Err(AppError::invalid("code", "totp-setup-expired"));
         }
         if !totp_ok(secret, &actor.username, code, self.now())? {

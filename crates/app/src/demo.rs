@@ -8,7 +8,7 @@ use samverka_core::{OrganisationId, PersonId, ProgrammeId, UnitId, UserId};
 use samverka_store::org::{self, Organisation, Programme, Unit};
 use samverka_store::person::{self, Person};
 use samverka_store::user::{self, User};
-use samverka_store::{setting, StoreError};
+use samverka_store::{StoreError, setting};
 use std::collections::HashMap;
 
 /// Set once the demo world is loaded; its presence marks the data as synthetic in the UI.
@@ -37,13 +37,23 @@ fn country_code(c: &Country) -> &'static str {
 impl App {
     /// Loads the demo world into an empty database, or leaves an existing one as it is.
     /// Everything is written in one transaction: a crash leaves no half world.
-    pub async fn load_demo(&self, seed: u64, swedish_persons: usize, danish_persons: usize) -> Result<DemoSummary, AppError> {
+    pub async fn load_demo(
+        &self,
+        seed: u64,
+        swedish_persons: usize,
+        danish_persons: usize,
+    ) -> Result<DemoSummary, AppError> {
         let mut tx = self.db.begin().await?;
         if setting::get(&mut tx, DEMO_SETTING).await?.is_some() {
             let persons = person::count(&mut tx).await?;
             let orgs = org::list_organisations(&mut tx).await?.len();
             let users = user::list(&mut tx).await?.len();
-            return Ok(DemoSummary { created: false, organisations: orgs, users, persons });
+            return Ok(DemoSummary {
+                created: false,
+                organisations: orgs,
+                users,
+                persons,
+            });
         }
         if !user::list(&mut tx).await?.is_empty() {
             return Err(AppError::Internal(
@@ -71,7 +81,13 @@ impl App {
             org::insert_organisation(&mut tx, &o).await?;
             org_ids.insert(wo.key, o.id);
             for wu in &wo.units {
-                let u = Unit { id: UnitId::new(), organisation_id: o.id, name: wu.name.clone(), active: true, created_at: now };
+                let u = Unit {
+                    id: UnitId::new(),
+                    organisation_id: o.id,
+                    name: wu.name.clone(),
+                    active: true,
+                    created_at: now,
+                };
                 org::insert_unit(&mut tx, &u).await?;
                 unit_ids.insert(wu.key, u.id);
             }
@@ -86,15 +102,21 @@ impl App {
                 ends_on: wp.ends_on,
                 active: true,
                 created_at: now,
-                organisations: wp.organisation_keys.iter().filter_map(|k| org_ids.get(k).copied()).collect(),
+                organisations: wp
+                    .organisation_keys
+                    .iter()
+                    .filter_map(|k| org_ids.get(k).copied())
+                    .collect(),
             };
             org::insert_programme(&mut tx, &p).await?;
         }
         for du in &world.demo_users {
-            let unit = unit_ids
-                .get(du.unit_key)
-                .copied()
-                .ok_or_else(|| AppError::Internal(format!("demo user {} has unknown unit {}", du.username, du.unit_key)))?;
+            let unit = unit_ids.get(du.unit_key).copied().ok_or_else(|| {
+                AppError::Internal(format!(
+                    "demo user {} has unknown unit {}",
+                    du.username, du.unit_key
+                ))
+            })?;
             let u = User {
                 id: UserId::new(),
                 username: du.username.to_owned(),
@@ -110,11 +132,17 @@ impl App {
             user::add_membership(&mut tx, u.id, unit, du.role, now).await?;
         }
         let mut persons = Vec::with_capacity(swedish_persons + danish_persons);
-        for (country, count, salt) in [(Country::Sweden, swedish_persons, 0u64), (Country::Denmark, danish_persons, 1)] {
+        for (country, count, salt) in [
+            (Country::Sweden, swedish_persons, 0u64),
+            (Country::Denmark, danish_persons, 1),
+        ] {
             for sp in synthetic::persons(seed.wrapping_add(salt), count, country, today) {
                 persons.push(Person {
                     id: PersonId::new(),
-                    national_id: samverka_core::national_id::NationalId::from_normalized(sp.kind, sp.national_id),
+                    national_id: samverka_core::national_id::NationalId::from_normalized(
+                        sp.kind,
+                        sp.national_id,
+                    ),
                     given_name: sp.given_name,
                     family_name: sp.family_name,
                     birth_date: Some(sp.birth_date),
@@ -135,8 +163,14 @@ impl App {
         person::seed_synthetic(&mut tx, &persons).await?;
         setting::set(&mut tx, DEMO_SETTING, &seed.to_string()).await?;
         let total = person::count(&mut tx).await?;
-        tx.commit().await.map_err(|e: StoreError| AppError::from(e))?;
-        tracing::info!(organisations = world.organisations.len(), persons = total, "demo world loaded");
+        tx.commit()
+            .await
+            .map_err(|e: StoreError| AppError::from(e))?;
+        tracing::info!(
+            organisations = world.organisations.len(),
+            persons = total,
+            "demo world loaded"
+        );
         Ok(DemoSummary {
             created: true,
             organisations: world.organisations.len(),
@@ -152,4 +186,3 @@ fn sex_code(s: &synthetic::Sex) -> &'static str {
         synthetic::Sex::Male => "male",
     }
 }
-

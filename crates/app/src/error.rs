@@ -13,9 +13,17 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, code: &'static str) -> Self {
-        FieldError { field, code, args: Vec::new() }
+        FieldError {
+            field,
+            code,
+            args: Vec::new(),
+        }
     }
-    pub fn with_args(field: &'static str, code: &'static str, args: Vec<(&'static str, String)>) -> Self {
+    pub fn with_args(
+        field: &'static str,
+        code: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> Self {
         FieldError { field, code, args }
     }
 }
@@ -61,11 +69,16 @@ pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
     /// Keeps the value or records the error under `field`.
-    pub fn take<T>(&mut self, field: &'static str, r: Result<T, samverka_core::validate::TextError>) -> Option<T> {
+    pub fn take<T>(
+        &mut self,
+        field: &'static str,
+        r: Result<T, samverka_core::validate::TextError>,
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                self.0.push(FieldError::with_args(field, e.code(), e.args()));
+                self.0
+                    .push(FieldError::with_args(field, e.code(), e.args()));
                 None
             }
         }
@@ -74,6 +87,10 @@ impl Problems {
         self.0.push(e);
     }
     pub fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
     }
 }

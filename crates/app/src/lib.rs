@@ -29,25 +29,34 @@ impl App {
         App { db, config }
     }
 
+    /// The current instant, at the microsecond precision both databases store.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        chrono::SubsecRound::trunc_subsecs(Utc::now(), 6)
     }
 
     /// Today's calendar date in the deployment's time zone.
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.config.time_zone).date_naive()
+        self.now()
+            .with_timezone(&self.config.time_zone)
+            .date_naive()
     }
 
     /// Whether this data directory was filled by `samverka demo` (the UI then says so).
     pub async fn is_demo(&self) -> Result<bool, AppError> {
         let mut tx = self.db.begin().await?;
-        Ok(samverka_store::setting::get(&mut tx, demo::DEMO_SETTING).await?.is_some())
+        Ok(samverka_store::setting::get(&mut tx, demo::DEMO_SETTING)
+            .await?
+            .is_some())
     }
 }
 
 /// Refuses unless the actor holds `role`.
 pub(crate) fn require(actor: &Actor, role: Role) -> Result<(), AppError> {
-    if actor.has_role(role) { Ok(()) } else { Err(AppError::Forbidden) }
+    if actor.has_role(role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// The records use cases hand out, re-exported so the web layer needs no store dependency.

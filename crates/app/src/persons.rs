@@ -8,9 +8,9 @@ use samverka_core::national_id::{NationalId, Scheme};
 use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
 use samverka_core::validate::{optional_line, required_line};
 use samverka_core::{AccessLogId, PersonId};
+use samverka_store::Tx;
 use samverka_store::access_log::{self, Entry};
 use samverka_store::person::{self, Person, PersonQuery};
-use samverka_store::Tx;
 
 /// Most persons one search shows; the user narrows the search for more.
 pub const SEARCH_LIMIT: i64 = 50;
@@ -46,7 +46,10 @@ impl PersonView {
             person.postal_code = None;
             person.city = None;
         }
-        PersonView { person, address_hidden: hidden }
+        PersonView {
+            person,
+            address_hidden: hidden,
+        }
     }
 }
 
@@ -110,7 +113,13 @@ impl App {
         }
     }
 
-    async fn log_allowed(&self, tx: &mut Tx, grant: &Grant, person: Option<PersonId>, what: &str) -> Result<(), AppError> {
+    async fn log_allowed(
+        &self,
+        tx: &mut Tx,
+        grant: &Grant,
+        person: Option<PersonId>,
+        what: &str,
+    ) -> Result<(), AppError> {
         let entry = Entry {
             id: AccessLogId::new(),
             at: self.now(),
@@ -129,11 +138,21 @@ impl App {
 
     /// Searches by name (all words must match) or, if the text is a number, by exact national
     /// identity number. Every person shown gets an access-log entry.
-    pub async fn search_persons(&self, actor: &Actor, text: &str) -> Result<SearchResult, AppError> {
+    pub async fn search_persons(
+        &self,
+        actor: &Actor,
+        text: &str,
+    ) -> Result<SearchResult, AppError> {
         let text = text.trim();
-        let grant = self.authorize(actor, Action::Search, None, "person_search").await?;
+        let grant = self
+            .authorize(actor, Action::Search, None, "person_search")
+            .await?;
         if text.is_empty() {
-            return Ok(SearchResult { persons: Vec::new(), by_number: false, truncated: false });
+            return Ok(SearchResult {
+                persons: Vec::new(),
+                by_number: false,
+                truncated: false,
+            });
         }
         if text.chars().count() > 100 {
             return Err(AppError::Invalid(vec![FieldError::with_args(
@@ -145,50 +164,77 @@ impl App {
         let by_number = looks_like_number(text);
         let query = if by_number {
             match NationalId::parse(text, self.config.default_id_scheme, self.today()) {
-                Ok(id) => PersonQuery { national_id: Some(id.as_str().to_owned()), name: None },
-                Err(e) => return Err(AppError::Invalid(vec![FieldError::with_args("q", e.code(), e.args())])),
+                Ok(id) => PersonQuery {
+                    national_id: Some(id.as_str().to_owned()),
+                    name: None,
+                },
+                Err(e) => {
+                    return Err(AppError::Invalid(vec![FieldError::with_args(
+                        "q",
+                        e.code(),
+                        e.args(),
+                    )]));
+                }
             }
         } else {
-            PersonQuery { name: Some(text.to_owned()), national_id: None }
+            PersonQuery {
+                name: Some(text.to_owned()),
+                national_id: None,
+            }
         };
         let mut tx = self.db.begin().await?;
         let mut found = person::search(&mut tx, &grant, &query, SEARCH_LIMIT + 1).await?;
         let truncated = found.len() as i64 > SEARCH_LIMIT;
         found.truncate(SEARCH_LIMIT as usize);
         for p in &found {
-            self.log_allowed(&mut tx, &grant, Some(p.id), "person_search_result").await?;
+            self.log_allowed(&mut tx, &grant, Some(p.id), "person_search_result")
+                .await?;
         }
         tx.commit().await?;
-        Ok(SearchResult { persons: found.into_iter().map(PersonView::new).collect(), by_number, truncated })
+        Ok(SearchResult {
+            persons: found.into_iter().map(PersonView::new).collect(),
+            by_number,
+            truncated,
+        })
     }
 
     /// One person's record.
     pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonView, AppError> {
-        let grant = self.authorize(actor, Action::Read, Some(id), "person").await?;
+        let grant = self
+            .authorize(actor, Action::Read, Some(id), "person")
+            .await?;
         let mut tx = self.db.begin().await?;
         let p = person::get(&mut tx, &grant, id).await?;
-        self.log_allowed(&mut tx, &grant, Some(id), "person").await?;
+        self.log_allowed(&mut tx, &grant, Some(id), "person")
+            .await?;
         tx.commit().await?;
         Ok(PersonView::new(p))
     }
 
     /// Registers a new person after validating every field. A number already registered is
     /// refused with a message (the lookup is logged like any other).
-    pub async fn register_person(&self, actor: &Actor, input: &PersonInput) -> Result<PersonId, AppError> {
-        let grant = self.authorize(actor, Action::Create, None, "person").await?;
+    pub async fn register_person(
+        &self,
+        actor: &Actor,
+        input: &PersonInput,
+    ) -> Result<PersonId, AppError> {
+        let grant = self
+            .authorize(actor, Action::Create, None, "person")
+            .await?;
         let mut p = Problems::default();
         let scheme = parse_scheme(&input.id_scheme, self.config.default_id_scheme);
         if scheme.is_none() {
             p.push(FieldError::new("id_scheme", "id-scheme-unknown"));
         }
-        let national_id = match scheme.map(|s| NationalId::parse(&input.national_id, s, self.today())) {
-            Some(Ok(id)) => Some(id),
-            Some(Err(e)) => {
-                p.push(FieldError::with_args("national_id", e.code(), e.args()));
-                None
-            }
-            None => None,
-        };
+        let national_id =
+            match scheme.map(|s| NationalId::parse(&input.national_id, s, self.today())) {
+                Some(Ok(id)) => Some(id),
+                Some(Err(e)) => {
+                    p.push(FieldError::with_args("national_id", e.code(), e.args()));
+                    None
+                }
+                None => None,
+            };
         let given_name = p.take("given_name", required_line(&input.given_name, 100));
         let family_name = p.take("family_name", required_line(&input.family_name, 100));
         let sex = match input.sex.trim() {
@@ -199,14 +245,26 @@ impl App {
                 None
             }
         };
-        let street = p.take("street", optional_line(&input.street, 200)).flatten();
-        let postal_code = p.take("postal_code", optional_line(&input.postal_code, 20)).flatten();
+        let street = p
+            .take("street", optional_line(&input.street, 200))
+            .flatten();
+        let postal_code = p
+            .take("postal_code", optional_line(&input.postal_code, 20))
+            .flatten();
         let city = p.take("city", optional_line(&input.city, 100)).flatten();
         let phone = p.take("phone", optional_line(&input.phone, 40)).flatten();
-        if phone.as_ref().is_some_and(|ph| !ph.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))) {
+        if phone.as_ref().is_some_and(|ph| {
+            !ph.chars()
+                .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        }) {
             p.push(FieldError::new("phone", "phone-invalid"));
         }
-        let language = p.take("preferred_language", optional_line(&input.preferred_language, 35)).flatten();
+        let language = p
+            .take(
+                "preferred_language",
+                optional_line(&input.preferred_language, 35),
+            )
+            .flatten();
         if language
             .as_ref()
             .is_some_and(|l| !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -214,18 +272,26 @@ impl App {
             p.push(FieldError::new("preferred_language", "language-invalid"));
         }
         // The duplicate check is a lookup by exact number: its own grant, its own log entry.
-        let lookup = self.authorize(actor, Action::Search, None, "person_identity_lookup").await?;
+        let lookup = self
+            .authorize(actor, Action::Search, None, "person_identity_lookup")
+            .await?;
         let mut tx = self.db.begin().await?;
-        if let Some(id) = &national_id {
-            if let Some(existing) = person::id_by_national_id(&mut tx, &lookup, id.as_str()).await? {
-                self.log_allowed(&mut tx, &lookup, Some(existing), "person_identity_lookup").await?;
-                tx.commit().await?;
-                return Err(AppError::invalid("national_id", "national-id-already-registered"));
-            }
+        if let Some(id) = &national_id
+            && let Some(existing) = person::id_by_national_id(&mut tx, &lookup, id.as_str()).await?
+        {
+            self.log_allowed(&mut tx, &lookup, Some(existing), "person_identity_lookup")
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::invalid(
+                "national_id",
+                "national-id-already-registered",
+            ));
         }
         p.finish()?;
         let Some(national_id) = national_id else {
-            return Err(AppError::Internal("validated person lost its number".into()));
+            return Err(AppError::Internal(
+                "validated person lost its number".into(),
+            ));
         };
         let person = Person {
             id: PersonId::new(),
@@ -246,18 +312,26 @@ impl App {
             created_by: Some(actor.user_id),
         };
         person::insert(&mut tx, &grant, &person).await?;
-        self.log_allowed(&mut tx, &grant, Some(person.id), "person").await?;
+        self.log_allowed(&mut tx, &grant, Some(person.id), "person")
+            .await?;
         tx.commit().await?;
         Ok(person.id)
     }
 
     /// The newest access-log entries about one person (for their page; auditors get more later).
-    pub async fn person_access_log(&self, actor: &Actor, id: PersonId) -> Result<Vec<Entry>, AppError> {
+    pub async fn person_access_log(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<Vec<Entry>, AppError> {
         // Seeing who looked is itself reading the person's record.
-        let grant = self.authorize(actor, Action::Read, Some(id), "person_access_log").await?;
+        let grant = self
+            .authorize(actor, Action::Read, Some(id), "person_access_log")
+            .await?;
         let mut tx = self.db.begin().await?;
         let entries = access_log::for_person(&mut tx, id, 20).await?;
-        self.log_allowed(&mut tx, &grant, Some(id), "person_access_log").await?;
+        self.log_allowed(&mut tx, &grant, Some(id), "person_access_log")
+            .await?;
         tx.commit().await?;
         Ok(entries)
     }

@@ -12,24 +12,36 @@ pub struct ProgrammeOverview {
 }
 
 impl App {
-    pub async fn programme_overview(&self, _actor: &Actor) -> Result<Vec<ProgrammeOverview>, AppError> {
+    pub async fn programme_overview(
+        &self,
+        _actor: &Actor,
+    ) -> Result<Vec<ProgrammeOverview>, AppError> {
         let mut tx = self.db.begin().await?;
         let programmes = org::list_programmes(&mut tx).await?;
         let organisations = org::list_organisations(&mut tx).await?;
         let mut out = Vec::with_capacity(programmes.len());
         for p in programmes {
             let mut orgs = Vec::new();
-            for o in organisations.iter().filter(|o| p.organisations.contains(&o.id)) {
+            for o in organisations
+                .iter()
+                .filter(|o| p.organisations.contains(&o.id))
+            {
                 let units = org::units_of(&mut tx, o.id).await?;
                 orgs.push((o.clone(), units));
             }
-            out.push(ProgrammeOverview { programme: p, organisations: orgs });
+            out.push(ProgrammeOverview {
+                programme: p,
+                organisations: orgs,
+            });
         }
         Ok(out)
     }
 
     /// All organisations (names and sectors only), for anyone signed in.
-    pub async fn organisation_directory(&self, _actor: &Actor) -> Result<Vec<Organisation>, AppError> {
+    pub async fn organisation_directory(
+        &self,
+        _actor: &Actor,
+    ) -> Result<Vec<Organisation>, AppError> {
         let mut tx = self.db.begin().await?;
         Ok(org::list_organisations(&mut tx).await?)
     }
@@ -37,7 +49,10 @@ impl App {
 
 impl App {
     /// The signed-in user's own memberships with names (their home page).
-    pub async fn user_memberships(&self, actor: &Actor) -> Result<Vec<samverka_store::user::MembershipView>, AppError> {
+    pub async fn user_memberships(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<samverka_store::user::MembershipView>, AppError> {
         let mut tx = self.db.begin().await?;
         Ok(samverka_store::user::memberships(&mut tx, actor.user_id).await?)
     }

@@ -86,21 +86,31 @@ pub struct Settings {
 pub struct ConfigError(pub String);
 
 /// Reads `file` (if given) and the environment; `env` is passed in so tests need not touch the process.
-pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+pub fn load(
+    file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
     let fc: FileConfig = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
-            toml::from_str(&text).map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            toml::from_str(&text)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?
         }
         None => FileConfig::default(),
     };
-    let pick = |var: &str, from_file: Option<String>| env(var).filter(|v| !v.trim().is_empty()).or(from_file);
+    let pick = |var: &str, from_file: Option<String>| {
+        env(var).filter(|v| !v.trim().is_empty()).or(from_file)
+    };
 
-    let listen_s = pick("SAMVERKA_LISTEN", fc.server.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-    let listen = listen_s
-        .parse()
-        .map_err(|_| ConfigError(format!("[server] listen / SAMVERKA_LISTEN: `{listen_s}` is not an address like 127.0.0.1:8080")))?;
+    let listen_s =
+        pick("SAMVERKA_LISTEN", fc.server.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listen = listen_s.parse().map_err(|_| {
+        ConfigError(format!(
+            "[server] listen / SAMVERKA_LISTEN: `{listen_s}` is not an address like 127.0.0.1:8080"
+        ))
+    })?;
 
     let secure_cookies = match env("SAMVERKA_SECURE_COOKIES") {
         Some(v) => parse_bool("SAMVERKA_SECURE_COOKIES", &v)?,
@@ -108,18 +118,24 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
     };
 
     let database_url = pick("DATABASE_URL", fc.database.url);
-    if let Some(u) = &database_url {
-        if !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-            return Err(ConfigError("[database] url / DATABASE_URL: must start with sqlite: or postgres://".into()));
-        }
+    if let Some(u) = &database_url
+        && !(u.starts_with("sqlite:")
+            || u.starts_with("postgres://")
+            || u.starts_with("postgresql://"))
+    {
+        return Err(ConfigError(
+            "[database] url / DATABASE_URL: must start with sqlite: or postgres://".into(),
+        ));
     }
 
-    let tz_s = pick("SAMVERKA_TIME_ZONE", fc.deployment.time_zone).unwrap_or_else(|| "Europe/Stockholm".into());
+    let tz_s = pick("SAMVERKA_TIME_ZONE", fc.deployment.time_zone)
+        .unwrap_or_else(|| "Europe/Stockholm".into());
     let time_zone: Tz = tz_s
         .parse()
         .map_err(|_| ConfigError(format!("[deployment] time_zone / SAMVERKA_TIME_ZONE: unknown time zone `{tz_s}` (e.g. Europe/Stockholm)")))?;
 
-    let scheme_s = pick("SAMVERKA_ID_SCHEME", fc.deployment.default_id_scheme).unwrap_or_else(|| "swedish".into());
+    let scheme_s = pick("SAMVERKA_ID_SCHEME", fc.deployment.default_id_scheme)
+        .unwrap_or_else(|| "swedish".into());
     let default_id_scheme = match scheme_s.as_str() {
         "swedish" => Scheme::Swedish,
         "danish" => Scheme::Danish,
@@ -130,7 +146,8 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
         }
     };
 
-    let lang_s = pick("SAMVERKA_DEFAULT_LANGUAGE", fc.deployment.default_language).unwrap_or_else(|| "sv".into());
+    let lang_s = pick("SAMVERKA_DEFAULT_LANGUAGE", fc.deployment.default_language)
+        .unwrap_or_else(|| "sv".into());
     let default_lang = match lang_s.as_str() {
         "sv" | "da" | "en" => Lang::from_code(&lang_s).unwrap_or(Lang::Sv),
         other => {
@@ -140,7 +157,13 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
         }
     };
 
-    let num = |var: &str, name: &str, file: Option<i64>, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+    let num = |var: &str,
+               name: &str,
+               file: Option<i64>,
+               default: i64,
+               min: i64,
+               max: i64|
+     -> Result<i64, ConfigError> {
         let v = match env(var) {
             Some(s) => s
                 .trim()
@@ -149,7 +172,9 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
             None => file.unwrap_or(default),
         };
         if v < min || v > max {
-            return Err(ConfigError(format!("{name} / {var}: {v} is outside {min}..={max}")));
+            return Err(ConfigError(format!(
+                "{name} / {var}: {v} is outside {min}..={max}"
+            )));
         }
         Ok(v)
     };
@@ -158,28 +183,76 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
     let app = AppConfig {
         time_zone,
         default_id_scheme,
-        session_idle_minutes: num("SAMVERKA_SESSION_IDLE_MINUTES", "[sessions] idle_minutes", fc.sessions.idle_minutes, d.session_idle_minutes, 1, 24 * 60)?,
-        session_absolute_hours: num("SAMVERKA_SESSION_ABSOLUTE_HOURS", "[sessions] absolute_hours", fc.sessions.absolute_hours, d.session_absolute_hours, 1, 24 * 7)?,
-        login_max_failures_per_user: num("SAMVERKA_LOGIN_MAX_FAILURES_PER_USER", "[login] max_failures_per_user", fc.login.max_failures_per_user, d.login_max_failures_per_user, 1, 1000)?,
-        login_max_failures_per_ip: num("SAMVERKA_LOGIN_MAX_FAILURES_PER_IP", "[login] max_failures_per_ip", fc.login.max_failures_per_ip, d.login_max_failures_per_ip, 1, 100_000)?,
-        login_window_minutes: num("SAMVERKA_LOGIN_WINDOW_MINUTES", "[login] window_minutes", fc.login.window_minutes, d.login_window_minutes, 1, 24 * 60)?,
+        session_idle_minutes: num(
+            "SAMVERKA_SESSION_IDLE_MINUTES",
+            "[sessions] idle_minutes",
+            fc.sessions.idle_minutes,
+            d.session_idle_minutes,
+            1,
+            24 * 60,
+        )?,
+        session_absolute_hours: num(
+            "SAMVERKA_SESSION_ABSOLUTE_HOURS",
+            "[sessions] absolute_hours",
+            fc.sessions.absolute_hours,
+            d.session_absolute_hours,
+            1,
+            24 * 7,
+        )?,
+        login_max_failures_per_user: num(
+            "SAMVERKA_LOGIN_MAX_FAILURES_PER_USER",
+            "[login] max_failures_per_user",
+            fc.login.max_failures_per_user,
+            d.login_max_failures_per_user,
+            1,
+            1000,
+        )?,
+        login_max_failures_per_ip: num(
+            "SAMVERKA_LOGIN_MAX_FAILURES_PER_IP",
+            "[login] max_failures_per_ip",
+            fc.login.max_failures_per_ip,
+            d.login_max_failures_per_ip,
+            1,
+            100_000,
+        )?,
+        login_window_minutes: num(
+            "SAMVERKA_LOGIN_WINDOW_MINUTES",
+            "[login] window_minutes",
+            fc.login.window_minutes,
+            d.login_window_minutes,
+            1,
+            24 * 60,
+        )?,
     };
 
     let format = pick("SAMVERKA_LOG_FORMAT", fc.log.format).unwrap_or_else(|| "text".into());
     let json_logs = match format.as_str() {
         "text" => false,
         "json" => true,
-        other => return Err(ConfigError(format!("[log] format / SAMVERKA_LOG_FORMAT: `{other}` is not one of text, json"))),
+        other => {
+            return Err(ConfigError(format!(
+                "[log] format / SAMVERKA_LOG_FORMAT: `{other}` is not one of text, json"
+            )));
+        }
     };
 
-    Ok(Settings { listen, secure_cookies, database_url, default_lang, json_logs, app })
+    Ok(Settings {
+        listen,
+        secure_cookies,
+        database_url,
+        default_lang,
+        json_logs,
+        app,
+    })
 }
 
 fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
     match v.trim() {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
-        other => Err(ConfigError(format!("{var}: `{other}` is not true or false"))),
+        other => Err(ConfigError(format!(
+            "{var}: `{other}` is not true or false"
+        ))),
     }
 }
 
@@ -225,7 +298,10 @@ mod tests {
     fn bad_values_name_the_setting() {
         let f = file("[deployment]\ntime_zone = \"Europe/Stockhol\"\n");
         let e = load(Some(f.path()), &no_env).expect_err("bad zone");
-        assert!(e.0.contains("time_zone") && e.0.contains("Europe/Stockhol"), "{e}");
+        assert!(
+            e.0.contains("time_zone") && e.0.contains("Europe/Stockhol"),
+            "{e}"
+        );
 
         let f = file("[sessions]\nidle_minutes = 0\n");
         let e = load(Some(f.path()), &no_env).expect_err("out of range");

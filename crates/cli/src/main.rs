@@ -3,7 +3,7 @@
 
 mod config;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use samverka_app::App;
 use samverka_store::Db;
@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "samverka", version, about = "Cross-sector care coordination: healthcare, social services, school, the Social Insurance Agency and the Employment Service around one person.")]
+#[command(
+    name = "samverka",
+    version,
+    about = "Cross-sector care coordination: healthcare, social services, school, the Social Insurance Agency and the Employment Service around one person."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,10 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -105,7 +112,9 @@ fn settings(data: &DataArgs) -> anyhow::Result<config::Settings> {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if json {
         builder.json().init();
     } else {
@@ -115,7 +124,9 @@ fn init_logging(json: bool) {
 
 async fn open_db(data_dir: &Path, s: &config::Settings) -> anyhow::Result<Db> {
     let db = match &s.database_url {
-        Some(url) => Db::connect(url).await.context("cannot open the database given by DATABASE_URL")?,
+        Some(url) => Db::connect(url)
+            .await
+            .context("cannot open the database given by DATABASE_URL")?,
         None => Db::open_data_dir(data_dir)
             .await
             .with_context(|| format!("cannot open the database in {}", data_dir.display()))?,
@@ -132,21 +143,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_db(&data.data_dir, &s).await?;
             let app = App::new(db, s.app.clone());
             let demo = app.is_demo().await?;
-            serve(app, &s, listen.unwrap_or(s.listen), s.secure_cookies, demo, None).await
+            serve(
+                app,
+                &s,
+                listen.unwrap_or(s.listen),
+                s.secure_cookies,
+                demo,
+                None,
+            )
+            .await
         }
-        Command::Demo { data, listen, persons, danish_persons, seed, no_serve } => {
+        Command::Demo {
+            data,
+            listen,
+            persons,
+            danish_persons,
+            seed,
+            no_serve,
+        } => {
             let s = settings(&data)?;
             init_logging(s.json_logs);
             let db = open_db(&data.data_dir, &s).await?;
             let app = App::new(db, s.app.clone());
-            let summary = app.load_demo(seed, persons as usize, danish_persons as usize).await?;
+            let summary = app
+                .load_demo(seed, persons as usize, danish_persons as usize)
+                .await?;
             if summary.created {
                 println!(
                     "Demo data created: {} organisations, {} users, {} synthetic persons.",
                     summary.organisations, summary.users, summary.persons
                 );
             } else {
-                println!("Reusing the demo data in {} ({} synthetic persons).", data.data_dir.display(), summary.persons);
+                println!(
+                    "Reusing the demo data in {} ({} synthetic persons).",
+                    data.data_dir.display(),
+                    summary.persons
+                );
             }
             if no_serve {
                 return Ok(());
@@ -168,17 +200,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::CreateAdmin { data, username, display_name, organisation } => {
+        Command::CreateAdmin {
+            data,
+            username,
+            display_name,
+            organisation,
+        } => {
             let s = settings(&data)?;
             init_logging(s.json_logs);
             let password = match std::env::var("SAMVERKA_ADMIN_PASSWORD") {
                 Ok(p) => p,
-                Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password("Password for the new administrator: ")?,
-                Err(_) => bail!("set SAMVERKA_ADMIN_PASSWORD or run on a terminal to type the password"),
+                Err(_) if std::io::stdin().is_terminal() => {
+                    rpassword::prompt_password("Password for the new administrator: ")?
+                }
+                Err(_) => {
+                    bail!("set SAMVERKA_ADMIN_PASSWORD or run on a terminal to type the password")
+                }
             };
             let db = open_db(&data.data_dir, &s).await?;
             let app = App::new(db, s.app.clone());
-            match app.bootstrap_admin(&username, &display_name, &password, &organisation).await {
+            match app
+                .bootstrap_admin(&username, &display_name, &password, &organisation)
+                .await
+            {
                 Ok(()) => {
                     println!("Administrator {username} created.");
                     Ok(())
@@ -212,7 +256,11 @@ async fn serve(
         .with_context(|| format!("cannot listen on {addr}"))?;
     let state = AppState {
         app: Arc::new(app),
-        config: Arc::new(WebConfig { secure_cookies, demo, default_lang: s.default_lang }),
+        config: Arc::new(WebConfig {
+            secure_cookies,
+            demo,
+            default_lang: s.default_lang,
+        }),
     };
     tracing::info!(%addr, demo, "listening");
     if let Some(b) = banner {

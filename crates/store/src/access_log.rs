@@ -1,7 +1,7 @@
 //! The access log: one append-only row per access to person data, allowed or denied.
 
 use crate::db::Tx;
-use crate::{q, StoreError};
+use crate::{StoreError, q};
 use chrono::{DateTime, Utc};
 use samverka_core::{AccessLogId, OrganisationId, PersonId, UserId};
 use uuid::Uuid;
@@ -57,7 +57,11 @@ struct EntryRow {
 }
 
 /// Entries about one person, newest first.
-pub async fn for_person(tx: &mut Tx, person: PersonId, limit: i64) -> Result<Vec<Entry>, StoreError> {
+pub async fn for_person(
+    tx: &mut Tx,
+    person: PersonId,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
     let rows: Vec<EntryRow> = tx
         .fetch_all(q!(
             "select id, at, user_id, organisation_id, role, action, person_id, what, purpose, outcome

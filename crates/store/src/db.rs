@@ -8,7 +8,9 @@
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
@@ -40,6 +42,13 @@ pub enum Value {
     Date(Option<NaiveDate>),
 }
 
+/// PostgreSQL keeps microseconds; SQLite would keep the nanoseconds. Dropping them on the way in
+/// makes a stored instant read back the same from both.
+fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
 macro_rules! value_from {
     ($($t:ty => $variant:ident $(via $conv:expr)?),* $(,)?) => {$(
         impl From<$t> for Value {
@@ -62,7 +71,7 @@ value_from!(
     &String => Text via String::clone,
     i64 => Int,
     bool => Bool,
-    DateTime<Utc> => Time,
+    DateTime<Utc> => Time via to_micros,
     NaiveDate => Date,
 );
 
@@ -80,7 +89,15 @@ macro_rules! id_value {
         }
     )*};
 }
-id_value!(OrganisationId, UnitId, ProgrammeId, UserId, MembershipId, PersonId, AccessLogId);
+id_value!(
+    OrganisationId,
+    UnitId,
+    ProgrammeId,
+    UserId,
+    MembershipId,
+    PersonId,
+    AccessLogId
+);
 
 /// SQL written once for both databases, with its arguments.
 #[derive(Clone, Debug)]
@@ -102,66 +119,51 @@ macro_rules! q {
 
 /// A row type that decodes identically from both databases.
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
-fn sqlite_query(q: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref()));
-    for v in &q.args {
-        query = match v {
-            Value::Uuid(x) => query.bind(*x),
-            Value::Text(x) => query.bind(x.clone()),
-            Value::Int(x) => query.bind(*x),
-            Value::Bool(x) => query.bind(*x),
-            Value::Time(x) => query.bind(*x),
-            Value::Date(x) => query.bind(*x),
-        };
-    }
-    query
+/// Binds every argument of a query, whichever database or row type it is for.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for v in $args {
+            query = match v {
+                Value::Uuid(x) => query.bind(*x),
+                Value::Text(x) => query.bind(x.clone()),
+                Value::Int(x) => query.bind(*x),
+                Value::Bool(x) => query.bind(*x),
+                Value::Time(x) => query.bind(*x),
+                Value::Date(x) => query.bind(*x),
+            };
+        }
+        query
+    }};
 }
 
-fn sqlite_query_as<T: Row>(q: &Query) -> sqlx::query::QueryAs<'_, Sqlite, T, sqlx::sqlite::SqliteArguments> {
-    let mut query = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref()));
-    for v in &q.args {
-        query = match v {
-            Value::Uuid(x) => query.bind(*x),
-            Value::Text(x) => query.bind(x.clone()),
-            Value::Int(x) => query.bind(*x),
-            Value::Bool(x) => query.bind(*x),
-            Value::Time(x) => query.bind(*x),
-            Value::Date(x) => query.bind(*x),
-        };
-    }
-    query
+fn sqlite_query(q: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref())), &q.args)
+}
+
+fn sqlite_query_as<T: Row>(
+    q: &Query,
+) -> sqlx::query::QueryAs<'_, Sqlite, T, sqlx::sqlite::SqliteArguments> {
+    bind_all!(
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref())),
+        &q.args
+    )
 }
 
 fn pg_query(q: &Query) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref()));
-    for v in &q.args {
-        query = match v {
-            Value::Uuid(x) => query.bind(*x),
-            Value::Text(x) => query.bind(x.clone()),
-            Value::Int(x) => query.bind(*x),
-            Value::Bool(x) => query.bind(*x),
-            Value::Time(x) => query.bind(*x),
-            Value::Date(x) => query.bind(*x),
-        };
-    }
-    query
+    bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref())), &q.args)
 }
 
-fn pg_query_as<T: Row>(q: &Query) -> sqlx::query::QueryAs<'_, Postgres, T, sqlx::postgres::PgArguments> {
-    let mut query = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref()));
-    for v in &q.args {
-        query = match v {
-            Value::Uuid(x) => query.bind(*x),
-            Value::Text(x) => query.bind(x.clone()),
-            Value::Int(x) => query.bind(*x),
-            Value::Bool(x) => query.bind(*x),
-            Value::Time(x) => query.bind(*x),
-            Value::Date(x) => query.bind(*x),
-        };
-    }
-    query
+fn pg_query_as<T: Row>(
+    q: &Query,
+) -> sqlx::query::QueryAs<'_, Postgres, T, sqlx::postgres::PgArguments> {
+    bind_all!(
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(q.sql.as_ref())),
+        &q.args
+    )
 }
 
 /// The same four operations on a pool and on a transaction.
@@ -219,7 +221,8 @@ impl Db {
     /// created if missing.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -250,7 +253,10 @@ impl Db {
     /// The SQLite database file in `dir` (created with the directory if missing).
     pub async fn open_data_dir(dir: &Path) -> Result<Db, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Config(format!("cannot create data directory {}: {e}", dir.display()))
+            StoreError::Config(format!(
+                "cannot create data directory {}: {e}",
+                dir.display()
+            ))
         })?;
         let file = dir.join("samverka.db");
         let url = format!("sqlite://{}", file.display());

@@ -1,7 +1,7 @@
 //! Organisations, units and programmes.
 
 use crate::db::{Count, Tx};
-use crate::{parse_code, q, StoreError};
+use crate::{StoreError, parse_code, q};
 use chrono::{DateTime, NaiveDate, Utc};
 use samverka_core::org::Sector;
 use samverka_core::{OrganisationId, ProgrammeId, UnitId};
@@ -70,7 +70,11 @@ pub async fn update_organisation(tx: &mut Tx, o: &Organisation) -> Result<(), St
             o.active
         ))
         .await?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 pub async fn list_organisations(tx: &mut Tx) -> Result<Vec<Organisation>, StoreError> {
@@ -145,9 +149,18 @@ pub async fn insert_unit(tx: &mut Tx, u: &Unit) -> Result<(), StoreError> {
 
 pub async fn update_unit(tx: &mut Tx, u: &Unit) -> Result<(), StoreError> {
     let n = tx
-        .execute(q!("update unit set name = $2, active = $3 where id = $1", u.id, &u.name, u.active))
+        .execute(q!(
+            "update unit set name = $2, active = $3 where id = $1",
+            u.id,
+            &u.name,
+            u.active
+        ))
         .await?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 pub async fn get_unit(tx: &mut Tx, id: UnitId) -> Result<Unit, StoreError> {
@@ -280,8 +293,11 @@ async fn set_programme_organisations(
     id: ProgrammeId,
     orgs: &[OrganisationId],
 ) -> Result<(), StoreError> {
-    tx.execute(q!("delete from programme_organisation where programme_id = $1", id))
-        .await?;
+    tx.execute(q!(
+        "delete from programme_organisation where programme_id = $1",
+        id
+    ))
+    .await?;
     for o in orgs {
         tx.execute(q!(
             "insert into programme_organisation (programme_id, organisation_id) values ($1, $2)
@@ -320,9 +336,14 @@ pub async fn list_programmes(tx: &mut Tx) -> Result<Vec<Programme>, StoreError> 
         ))
         .await?;
     let links: Vec<ProgrammeOrgRow> = tx
-        .fetch_all(q!("select programme_id, organisation_id from programme_organisation"))
+        .fetch_all(q!(
+            "select programme_id, organisation_id from programme_organisation"
+        ))
         .await?;
-    Ok(rows.into_iter().map(|r| programme_from(r, &links)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| programme_from(r, &links))
+        .collect())
 }
 
 pub async fn get_programme(tx: &mut Tx, id: ProgrammeId) -> Result<Programme, StoreError> {
@@ -358,5 +379,8 @@ pub async fn programme_name_taken(
 }
 
 fn dynamic(sql: String, args: Vec<crate::Value>) -> crate::Query {
-    crate::Query { sql: sql.into(), args }
+    crate::Query {
+        sql: sql.into(),
+        args,
+    }
 }

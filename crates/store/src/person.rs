@@ -2,7 +2,7 @@
 //! access policy that covers exactly that action and person.
 
 use crate::db::{Count, Tx};
-use crate::{parse_code, q, StoreError};
+use crate::{StoreError, parse_code, q};
 use chrono::{DateTime, NaiveDate, Utc};
 use samverka_core::national_id::{NationalId, NationalIdKind};
 use samverka_core::policy::{Action, Grant};
@@ -104,7 +104,11 @@ impl TryFrom<PersonRow> for Person {
 }
 
 fn check(grant: &Grant, action: Action, person: Option<PersonId>) -> Result<(), StoreError> {
-    if grant.covers(action, person) { Ok(()) } else { Err(StoreError::GrantMismatch) }
+    if grant.covers(action, person) {
+        Ok(())
+    } else {
+        Err(StoreError::GrantMismatch)
+    }
 }
 
 fn search_name(p: &Person) -> String {
@@ -152,10 +156,15 @@ pub async fn seed_synthetic(tx: &mut Tx, persons: &[Person]) -> Result<u64, Stor
     let mut n = 0;
     for p in persons {
         if !p.synthetic {
-            return Err(StoreError::Corrupt("seed_synthetic given a non-synthetic person".into()));
+            return Err(StoreError::Corrupt(
+                "seed_synthetic given a non-synthetic person".into(),
+            ));
         }
         let exists: Count = tx
-            .fetch_one(q!("select count(*) as n from person where national_id = $1", p.national_id.as_str()))
+            .fetch_one(q!(
+                "select count(*) as n from person where national_id = $1",
+                p.national_id.as_str()
+            ))
             .await?;
         if exists.n == 0 {
             insert_row(tx, p).await?;
@@ -169,7 +178,10 @@ pub async fn seed_synthetic(tx: &mut Tx, persons: &[Person]) -> Result<u64, Stor
 pub async fn get(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<Person, StoreError> {
     check(grant, Action::Read, Some(id))?;
     let row: PersonRow = tx
-        .fetch_one(crate::Query { sql: format!("{PERSON_SELECT} where id = $1").into(), args: vec![id.into()] })
+        .fetch_one(crate::Query {
+            sql: format!("{PERSON_SELECT} where id = $1").into(),
+            args: vec![id.into()],
+        })
         .await?;
     row.try_into()
 }
@@ -198,15 +210,32 @@ pub async fn search(
         sql.push_str(&format!(" and national_id = ${}", args.len()));
     }
     if let Some(name) = &query.name {
-        for word in samverka_core::validate::search_key(name).split(' ').filter(|w| !w.is_empty()) {
-            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        for word in samverka_core::validate::search_key(name)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+        {
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             args.push(format!("%{escaped}%").into());
-            sql.push_str(&format!(" and search_name like ${} escape '\\'", args.len()));
+            sql.push_str(&format!(
+                " and search_name like ${} escape '\\'",
+                args.len()
+            ));
         }
     }
     args.push(limit.into());
-    sql.push_str(&format!(" order by lower(family_name), lower(given_name), id limit ${}", args.len()));
-    let rows: Vec<PersonRow> = tx.fetch_all(crate::Query { sql: sql.into(), args }).await?;
+    sql.push_str(&format!(
+        " order by lower(family_name), lower(given_name), id limit ${}",
+        args.len()
+    ));
+    let rows: Vec<PersonRow> = tx
+        .fetch_all(crate::Query {
+            sql: sql.into(),
+            args,
+        })
+        .await?;
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
@@ -222,7 +251,10 @@ pub async fn id_by_national_id(
         id: Uuid,
     }
     let row: Option<IdRow> = tx
-        .fetch_optional(q!("select id from person where national_id = $1", national_id))
+        .fetch_optional(q!(
+            "select id from person where national_id = $1",
+            national_id
+        ))
         .await?;
     Ok(row.map(|r| r.id.into()))
 }

@@ -3,7 +3,7 @@
 //! Only a hash of the session token is stored, so a copy of the database does not let anyone sign in.
 
 use crate::db::{Count, Tx};
-use crate::{q, StoreError};
+use crate::{StoreError, q};
 use chrono::{DateTime, Utc};
 use samverka_core::UserId;
 use uuid::Uuid;
@@ -88,11 +88,13 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
 
 /// Ends every session of a user (deactivation, password change).
 pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64, StoreError> {
-    tx.execute(q!("delete from session where user_id = $1", user)).await
+    tx.execute(q!("delete from session where user_id = $1", user))
+        .await
 }
 
 pub async fn delete_expired(tx: &mut Tx, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    tx.execute(q!("delete from session where expires_at <= $1", now)).await
+    tx.execute(q!("delete from session where expires_at <= $1", now))
+        .await
 }
 
 pub async fn record_login_failure(
@@ -138,11 +140,15 @@ pub async fn recent_failures(
 
 /// Forgets failures for a username after a successful sign-in.
 pub async fn clear_failures(tx: &mut Tx, username_key: &str) -> Result<(), StoreError> {
-    tx.execute(q!("delete from login_failure where username_key = $1", username_key))
-        .await?;
+    tx.execute(q!(
+        "delete from login_failure where username_key = $1",
+        username_key
+    ))
+    .await?;
     Ok(())
 }
 
 pub async fn delete_old_failures(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    tx.execute(q!("delete from login_failure where at < $1", before)).await
+    tx.execute(q!("delete from login_failure where at < $1", before))
+        .await
 }

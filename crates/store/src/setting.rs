@@ -1,7 +1,7 @@
 //! Small key/value settings of the deployment (e.g. whether the data directory holds demo data).
 
 use crate::db::Tx;
-use crate::{q, StoreError};
+use crate::{StoreError, q};
 
 #[derive(sqlx::FromRow)]
 struct SettingRow {

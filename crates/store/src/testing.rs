@@ -38,7 +38,11 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("samverka-test-{}", uuid::Uuid::now_v7()));
         let db = Db::open_data_dir(&dir).await?;
         db.migrate().await?;
-        Ok(TestDb { db, pg_name: None, _dir: Some(TempDir(dir)) })
+        Ok(TestDb {
+            db,
+            pg_name: None,
+            _dir: Some(TempDir(dir)),
+        })
     }
 
     /// A new, empty PostgreSQL database on the server at `server`.
@@ -46,12 +50,19 @@ impl TestDb {
         let name = format!("samverka_test_{}", uuid::Uuid::now_v7().simple());
         let admin = Db::connect(&format!("{server}/postgres")).await?;
         let mut a = admin.clone();
-        a.execute(crate::Query { sql: format!("create database {name}").into(), args: vec![] })
-            .await?;
+        a.execute(crate::Query {
+            sql: format!("create database {name}").into(),
+            args: vec![],
+        })
+        .await?;
         admin.close().await;
         let db = Db::connect(&format!("{server}/{name}")).await?;
         db.migrate().await?;
-        Ok(TestDb { db, pg_name: Some((server.to_owned(), name)), _dir: None })
+        Ok(TestDb {
+            db,
+            pg_name: Some((server.to_owned(), name)),
+            _dir: None,
+        })
     }
 
     /// Every database the tests should run on.
@@ -63,19 +74,26 @@ impl TestDb {
         Ok(v)
     }
 
+    /// Closes the pool and drops a PostgreSQL database. Closing waits for connections still in
+    /// use (e.g. a transaction a test forgot), so it gives up after a few seconds rather than hang.
     pub async fn cleanup(self) {
-        self.db.close().await;
-        if let Some((server, name)) = self.pg_name {
-            if let Ok(admin) = Db::connect(&format!("{server}/postgres")).await {
-                let mut a = admin.clone();
-                let _ = a
-                    .execute(crate::Query {
-                        sql: format!("drop database if exists {name} with (force)").into(),
-                        args: vec![],
-                    })
-                    .await;
-                admin.close().await;
-            }
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.db.close())
+            .await
+            .is_err()
+        {
+            eprintln!("test database still in use after 5 s; dropping it anyway");
+        }
+        if let Some((server, name)) = self.pg_name
+            && let Ok(admin) = Db::connect(&format!("{server}/postgres")).await
+        {
+            let mut a = admin.clone();
+            let _ = a
+                .execute(crate::Query {
+                    sql: format!("drop database if exists {name} with (force)").into(),
+                    args: vec![],
+                })
+                .await;
+            admin.close().await;
         }
     }
 }

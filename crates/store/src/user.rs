@@ -1,7 +1,7 @@
 //! User accounts and their unit memberships.
 
 use crate::db::Tx;
-use crate::{parse_code, q, StoreError};
+use crate::{StoreError, parse_code, q};
 use chrono::{DateTime, Utc};
 use samverka_core::actor::{Membership, Role};
 use samverka_core::{MembershipId, UnitId, UserId};
@@ -86,14 +86,21 @@ pub async fn update(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
             u.deactivated_at
         ))
         .await?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 const USER_SELECT: &str = "select id, username, display_name, email, password_hash, totp_secret, active, created_at, deactivated_at from app_user";
 
 pub async fn get(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
     let row: UserRow = tx
-        .fetch_one(crate::Query { sql: format!("{USER_SELECT} where id = $1").into(), args: vec![id.into()] })
+        .fetch_one(crate::Query {
+            sql: format!("{USER_SELECT} where id = $1").into(),
+            args: vec![id.into()],
+        })
         .await?;
     Ok(row.into())
 }
@@ -110,7 +117,10 @@ pub async fn find_by_username(tx: &mut Tx, username: &str) -> Result<Option<User
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<User>, StoreError> {
     let rows: Vec<UserRow> = tx
-        .fetch_all(crate::Query { sql: format!("{USER_SELECT} order by username").into(), args: vec![] })
+        .fetch_all(crate::Query {
+            sql: format!("{USER_SELECT} order by username").into(),
+            args: vec![],
+        })
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
@@ -184,9 +194,21 @@ pub async fn add_membership(
     Ok(())
 }
 
-pub async fn remove_membership(tx: &mut Tx, user: UserId, id: MembershipId) -> Result<(), StoreError> {
+pub async fn remove_membership(
+    tx: &mut Tx,
+    user: UserId,
+    id: MembershipId,
+) -> Result<(), StoreError> {
     let n = tx
-        .execute(q!("delete from membership where id = $1 and user_id = $2", id, user))
+        .execute(q!(
+            "delete from membership where id = $1 and user_id = $2",
+            id,
+            user
+        ))
         .await?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }

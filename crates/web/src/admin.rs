@@ -1,39 +1,53 @@
 //! Administration pages: organisations, units, programmes, users and memberships.
 //! The use cases refuse anyone but administrators (403).
 
-use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{render, WebError};
-use crate::forms::Errors;
 use crate::AppState;
+use crate::context::{Ctx, FormData, SignedIn};
+use crate::error::{WebError, render};
+use crate::forms::Errors;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use samverka_app::admin::{NewUserInput, OrganisationInput, ProgrammeInput, UnitInput, UserInput, COUNTRIES};
 use samverka_app::AppError;
+use samverka_app::admin::{
+    COUNTRIES, NewUserInput, OrganisationInput, ProgrammeInput, UnitInput, UserInput,
+};
+use samverka_app::model::{MembershipView, Organisation, Programme, Unit, UnitChoice, User};
 use samverka_core::actor::{Actor, Role};
 use samverka_core::org::Sector;
 use samverka_core::{MembershipId, OrganisationId, ProgrammeId, UnitId, UserId};
-use samverka_app::model::{MembershipView, Organisation, Programme, Unit, UnitChoice, User};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/users") }))
-        .route("/admin/organisations", get(organisations).post(create_organisation))
-        .route("/admin/organisations/{id}", get(organisation).post(update_organisation))
+        .route(
+            "/admin/organisations",
+            get(organisations).post(create_organisation),
+        )
+        .route(
+            "/admin/organisations/{id}",
+            get(organisation).post(update_organisation),
+        )
         .route("/admin/organisations/{id}/units", post(create_unit))
         .route("/admin/units/{id}", get(unit).post(update_unit))
         .route("/admin/programmes", get(programmes).post(create_programme))
         .route("/admin/programmes/new", get(new_programme))
-        .route("/admin/programmes/{id}", get(programme).post(update_programme))
+        .route(
+            "/admin/programmes/{id}",
+            get(programme).post(update_programme),
+        )
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/users/{id}", get(user).post(update_user))
         .route("/admin/users/{id}/active", post(set_active))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/memberships", post(add_membership))
-        .route("/admin/users/{id}/memberships/{mid}/delete", post(remove_membership))
+        .route(
+            "/admin/users/{id}/memberships/{mid}/delete",
+            post(remove_membership),
+        )
 }
 
 fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
@@ -41,7 +55,11 @@ fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
 }
 
 fn status_for(errors: &Errors) -> StatusCode {
-    if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 /// Runs a save; on invalid input, hands the field errors to `again` to re-render the form.
@@ -63,11 +81,17 @@ where
 }
 
 pub fn sector_choices(ctx: &Ctx) -> Vec<(&'static str, String)> {
-    Sector::ALL.iter().map(|s| (s.code(), ctx.t(&format!("sector-{}", s.code())))).collect()
+    Sector::ALL
+        .iter()
+        .map(|s| (s.code(), ctx.t(&format!("sector-{}", s.code()))))
+        .collect()
 }
 
 fn role_choices(ctx: &Ctx) -> Vec<(&'static str, String)> {
-    Role::ALL.iter().map(|r| (r.code(), ctx.t(&format!("role-{}", r.code())))).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.code(), ctx.t(&format!("role-{}", r.code()))))
+        .collect()
 }
 
 fn countries() -> Vec<&'static str> {
@@ -87,15 +111,43 @@ struct OrganisationsPage {
     countries: Vec<&'static str>,
 }
 
-async fn organisations_page(state: &AppState, ctx: Ctx, actor: &Actor, form: FormData, errors: Errors) -> Result<Response, WebError> {
+async fn organisations_page(
+    state: &AppState,
+    ctx: Ctx,
+    actor: &Actor,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
     let organisations = state.app.organisations(actor).await?;
     let status = status_for(&errors);
     let sectors = sector_choices(&ctx);
-    Ok((status, render(&OrganisationsPage { ctx, organisations, form, errors, sectors, countries: countries() })).into_response())
+    Ok((
+        status,
+        render(&OrganisationsPage {
+            ctx,
+            organisations,
+            form,
+            errors,
+            sectors,
+            countries: countries(),
+        }),
+    )
+        .into_response())
 }
 
-async fn organisations(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
-    organisations_page(&state, ctx, &auth.actor, FormData::default(), Errors::default()).await
+async fn organisations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
+    organisations_page(
+        &state,
+        ctx,
+        &auth.actor,
+        FormData::default(),
+        Errors::default(),
+    )
+    .await
 }
 
 fn organisation_input(form: &FormData) -> OrganisationInput {
@@ -107,11 +159,22 @@ fn organisation_input(form: &FormData) -> OrganisationInput {
     }
 }
 
-async fn create_organisation(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, form: FormData) -> Result<Response, WebError> {
-    let r = state.app.save_organisation(&auth.actor, None, &organisation_input(&form)).await;
-    save_or(&ctx, r, |id| format!("/admin/organisations/{id}"), |errors| {
-        organisations_page(&state, ctx.clone(), &auth.actor, form.clone(), errors)
-    })
+async fn create_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .save_organisation(&auth.actor, None, &organisation_input(&form))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |id| format!("/admin/organisations/{id}"),
+        |errors| organisations_page(&state, ctx.clone(), &auth.actor, form.clone(), errors),
+    )
     .await
 }
 
@@ -141,18 +204,36 @@ fn organisation_form(o: &Organisation) -> FormData {
     FormData(v)
 }
 
+/// Which of the organisation page's two forms came back with errors, if any.
+enum Submitted {
+    Nothing,
+    Organisation(FormData, Errors),
+    Unit(FormData, Errors),
+}
+
 async fn organisation_page(
     state: &AppState,
     ctx: Ctx,
     actor: &Actor,
     id: OrganisationId,
-    form: Option<FormData>,
-    errors: Errors,
-    unit_form: FormData,
-    unit_errors: Errors,
+    submitted: Submitted,
 ) -> Result<Response, WebError> {
+    let (form, errors, unit_form, unit_errors) = match submitted {
+        Submitted::Nothing => (
+            None,
+            Errors::default(),
+            FormData::default(),
+            Errors::default(),
+        ),
+        Submitted::Organisation(f, e) => (Some(f), e, FormData::default(), Errors::default()),
+        Submitted::Unit(f, e) => (None, Errors::default(), f, e),
+    };
     let d = state.app.organisation(actor, id).await?;
-    let status = if errors.is_empty() && unit_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() && unit_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let sectors = sector_choices(&ctx);
     let page = OrganisationPage {
         form: form.unwrap_or_else(|| organisation_form(&d.organisation)),
@@ -168,26 +249,71 @@ async fn organisation_page(
     Ok((status, render(&page)).into_response())
 }
 
-async fn organisation(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>) -> Result<Response, WebError> {
-    organisation_page(&state, ctx, &auth.actor, parse_id(&id)?, None, Errors::default(), FormData::default(), Errors::default()).await
+async fn organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    organisation_page(&state, ctx, &auth.actor, parse_id(&id)?, Submitted::Nothing).await
 }
 
-async fn update_organisation(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn update_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: OrganisationId = parse_id(&id)?;
-    let r = state.app.save_organisation(&auth.actor, Some(id), &organisation_input(&form)).await;
-    save_or(&ctx, r, |id| format!("/admin/organisations/{id}"), |errors| {
-        organisation_page(&state, ctx.clone(), &auth.actor, id, Some(form.clone()), errors, FormData::default(), Errors::default())
-    })
+    let r = state
+        .app
+        .save_organisation(&auth.actor, Some(id), &organisation_input(&form))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |id| format!("/admin/organisations/{id}"),
+        |errors| {
+            organisation_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                Submitted::Organisation(form.clone(), errors),
+            )
+        },
+    )
     .await
 }
 
-async fn create_unit(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn create_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let org: OrganisationId = parse_id(&id)?;
-    let input = UnitInput { name: form.get("name").to_owned(), active: true };
+    let input = UnitInput {
+        name: form.get("name").to_owned(),
+        active: true,
+    };
     let r = state.app.save_unit(&auth.actor, org, None, &input).await;
-    save_or(&ctx, r, |_| format!("/admin/organisations/{org}"), |errors| {
-        organisation_page(&state, ctx.clone(), &auth.actor, org, None, Errors::default(), form.clone(), errors)
-    })
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/organisations/{org}"),
+        |errors| {
+            organisation_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                org,
+                Submitted::Unit(form.clone(), errors),
+            )
+        },
+    )
     .await
 }
 
@@ -201,7 +327,14 @@ struct UnitPage {
     errors: Errors,
 }
 
-async fn unit_page(state: &AppState, ctx: Ctx, actor: &Actor, id: UnitId, form: Option<FormData>, errors: Errors) -> Result<Response, WebError> {
+async fn unit_page(
+    state: &AppState,
+    ctx: Ctx,
+    actor: &Actor,
+    id: UnitId,
+    form: Option<FormData>,
+    errors: Errors,
+) -> Result<Response, WebError> {
     let (unit, organisation) = state.app.unit(actor, id).await?;
     let form = form.unwrap_or_else(|| {
         let mut v = vec![("name".to_owned(), unit.name.clone())];
@@ -211,21 +344,68 @@ async fn unit_page(state: &AppState, ctx: Ctx, actor: &Actor, id: UnitId, form: 
         FormData(v)
     });
     let status = status_for(&errors);
-    Ok((status, render(&UnitPage { ctx, unit, organisation, form, errors })).into_response())
+    Ok((
+        status,
+        render(&UnitPage {
+            ctx,
+            unit,
+            organisation,
+            form,
+            errors,
+        }),
+    )
+        .into_response())
 }
 
-async fn unit(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>) -> Result<Response, WebError> {
-    unit_page(&state, ctx, &auth.actor, parse_id(&id)?, None, Errors::default()).await
+async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    unit_page(
+        &state,
+        ctx,
+        &auth.actor,
+        parse_id(&id)?,
+        None,
+        Errors::default(),
+    )
+    .await
 }
 
-async fn update_unit(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn update_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: UnitId = parse_id(&id)?;
     let (unit, _) = state.app.unit(&auth.actor, id).await?;
-    let input = UnitInput { name: form.get("name").to_owned(), active: form.flag("active") };
-    let r = state.app.save_unit(&auth.actor, unit.organisation_id, Some(id), &input).await;
-    save_or(&ctx, r, |_| format!("/admin/organisations/{}", unit.organisation_id), |errors| {
-        unit_page(&state, ctx.clone(), &auth.actor, id, Some(form.clone()), errors)
-    })
+    let input = UnitInput {
+        name: form.get("name").to_owned(),
+        active: form.flag("active"),
+    };
+    let r = state
+        .app
+        .save_unit(&auth.actor, unit.organisation_id, Some(id), &input)
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/organisations/{}", unit.organisation_id),
+        |errors| {
+            unit_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                Some(form.clone()),
+                errors,
+            )
+        },
+    )
     .await
 }
 
@@ -238,10 +418,20 @@ struct ProgrammesPage {
     programmes: Vec<Programme>,
 }
 
-async fn programmes(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
+async fn programmes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
     // The directory is readable by all; its admin list only by administrators.
     state.app.organisations(&auth.actor).await?;
-    let programmes = state.app.programme_overview(&auth.actor).await?.into_iter().map(|p| p.programme).collect();
+    let programmes = state
+        .app
+        .programme_overview(&auth.actor)
+        .await?
+        .into_iter()
+        .map(|p| p.programme)
+        .collect();
     Ok(render(&ProgrammesPage { ctx, programmes }))
 }
 
@@ -259,7 +449,7 @@ struct ProgrammePage {
 impl ProgrammePage {
     fn checked(&self, org: &OrganisationId) -> bool {
         let s = org.to_string();
-        self.form.all("organisations").iter().any(|o| *o == s)
+        self.form.all("organisations").contains(&s)
     }
 }
 
@@ -269,16 +459,30 @@ fn programme_form(p: &Programme) -> FormData {
         ("description".to_owned(), p.description.clone()),
         ("country".to_owned(), p.country.clone()),
         ("starts_on".to_owned(), p.starts_on.to_string()),
-        ("ends_on".to_owned(), p.ends_on.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "ends_on".to_owned(),
+            p.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+        ),
     ];
     if p.active {
         v.push(("active".to_owned(), "on".to_owned()));
     }
-    v.extend(p.organisations.iter().map(|o| ("organisations".to_owned(), o.to_string())));
+    v.extend(
+        p.organisations
+            .iter()
+            .map(|o| ("organisations".to_owned(), o.to_string())),
+    );
     FormData(v)
 }
 
-async fn programme_page(state: &AppState, ctx: Ctx, actor: &Actor, id: Option<ProgrammeId>, form: Option<FormData>, errors: Errors) -> Result<Response, WebError> {
+async fn programme_page(
+    state: &AppState,
+    ctx: Ctx,
+    actor: &Actor,
+    id: Option<ProgrammeId>,
+    form: Option<FormData>,
+    errors: Errors,
+) -> Result<Response, WebError> {
     let organisations = state.app.organisations(actor).await?;
     let form = match (form, id) {
         (Some(f), _) => f,
@@ -286,7 +490,18 @@ async fn programme_page(state: &AppState, ctx: Ctx, actor: &Actor, id: Option<Pr
         (None, None) => FormData(vec![("active".into(), "on".into())]),
     };
     let status = status_for(&errors);
-    Ok((status, render(&ProgrammePage { ctx, id, form, errors, organisations, countries: countries() })).into_response())
+    Ok((
+        status,
+        render(&ProgrammePage {
+            ctx,
+            id,
+            form,
+            errors,
+            organisations,
+            countries: countries(),
+        }),
+    )
+        .into_response())
 }
 
 fn programme_input(form: &FormData) -> ProgrammeInput {
@@ -301,28 +516,86 @@ fn programme_input(form: &FormData) -> ProgrammeInput {
     }
 }
 
-async fn new_programme(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
+async fn new_programme(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
     programme_page(&state, ctx, &auth.actor, None, None, Errors::default()).await
 }
 
-async fn programme(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>) -> Result<Response, WebError> {
-    programme_page(&state, ctx, &auth.actor, Some(parse_id(&id)?), None, Errors::default()).await
-}
-
-async fn create_programme(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, form: FormData) -> Result<Response, WebError> {
-    let r = state.app.save_programme(&auth.actor, None, &programme_input(&form)).await;
-    save_or(&ctx, r, |id| format!("/admin/programmes/{id}"), |errors| {
-        programme_page(&state, ctx.clone(), &auth.actor, None, Some(form.clone()), errors)
-    })
+async fn programme(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    programme_page(
+        &state,
+        ctx,
+        &auth.actor,
+        Some(parse_id(&id)?),
+        None,
+        Errors::default(),
+    )
     .await
 }
 
-async fn update_programme(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn create_programme(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .save_programme(&auth.actor, None, &programme_input(&form))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |id| format!("/admin/programmes/{id}"),
+        |errors| {
+            programme_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                None,
+                Some(form.clone()),
+                errors,
+            )
+        },
+    )
+    .await
+}
+
+async fn update_programme(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: ProgrammeId = parse_id(&id)?;
-    let r = state.app.save_programme(&auth.actor, Some(id), &programme_input(&form)).await;
-    save_or(&ctx, r, |id| format!("/admin/programmes/{id}"), |errors| {
-        programme_page(&state, ctx.clone(), &auth.actor, Some(id), Some(form.clone()), errors)
-    })
+    let r = state
+        .app
+        .save_programme(&auth.actor, Some(id), &programme_input(&form))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |id| format!("/admin/programmes/{id}"),
+        |errors| {
+            programme_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                Some(id),
+                Some(form.clone()),
+                errors,
+            )
+        },
+    )
     .await
 }
 
@@ -337,17 +610,48 @@ struct UsersPage {
     errors: Errors,
 }
 
-async fn users_page(state: &AppState, ctx: Ctx, actor: &Actor, form: FormData, errors: Errors) -> Result<Response, WebError> {
+async fn users_page(
+    state: &AppState,
+    ctx: Ctx,
+    actor: &Actor,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
     let users = state.app.users(actor).await?;
     let status = status_for(&errors);
-    Ok((status, render(&UsersPage { ctx, users, form, errors })).into_response())
+    Ok((
+        status,
+        render(&UsersPage {
+            ctx,
+            users,
+            form,
+            errors,
+        }),
+    )
+        .into_response())
 }
 
-async fn users(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
-    users_page(&state, ctx, &auth.actor, FormData::default(), Errors::default()).await
+async fn users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
+    users_page(
+        &state,
+        ctx,
+        &auth.actor,
+        FormData::default(),
+        Errors::default(),
+    )
+    .await
 }
 
-async fn create_user(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, form: FormData) -> Result<Response, WebError> {
+async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
     let input = NewUserInput {
         username: form.get("username").to_owned(),
         display_name: form.get("display_name").to_owned(),
@@ -356,10 +660,18 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): Si
     };
     let r = state.app.create_user(&auth.actor, &input).await;
     // Never send a typed password back to the browser.
-    let form = FormData(form.0.into_iter().filter(|(k, _)| k != "password").collect());
-    save_or(&ctx, r, |id| format!("/admin/users/{id}"), |errors| {
-        users_page(&state, ctx.clone(), &auth.actor, form.clone(), errors)
-    })
+    let form = FormData(
+        form.0
+            .into_iter()
+            .filter(|(k, _)| k != "password")
+            .collect(),
+    );
+    save_or(
+        &ctx,
+        r,
+        |id| format!("/admin/users/{id}"),
+        |errors| users_page(&state, ctx.clone(), &auth.actor, form.clone(), errors),
+    )
     .await
 }
 
@@ -392,7 +704,13 @@ struct UserPageErrors {
     password: Errors,
 }
 
-async fn user_page(state: &AppState, ctx: Ctx, actor: &Actor, id: UserId, e: UserPageErrors) -> Result<Response, WebError> {
+async fn user_page(
+    state: &AppState,
+    ctx: Ctx,
+    actor: &Actor,
+    id: UserId,
+    e: UserPageErrors,
+) -> Result<Response, WebError> {
     let d = state.app.user_detail(actor, id).await?;
     let units = state.app.unit_choices(actor).await?;
     let form = e.form.unwrap_or_else(|| {
@@ -422,51 +740,159 @@ async fn user_page(state: &AppState, ctx: Ctx, actor: &Actor, id: UserId, e: Use
     Ok((status, render(&page)).into_response())
 }
 
-async fn user(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>) -> Result<Response, WebError> {
-    user_page(&state, ctx, &auth.actor, parse_id(&id)?, UserPageErrors::default()).await
+async fn user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    user_page(
+        &state,
+        ctx,
+        &auth.actor,
+        parse_id(&id)?,
+        UserPageErrors::default(),
+    )
+    .await
 }
 
-async fn update_user(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn update_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: UserId = parse_id(&id)?;
-    let input = UserInput { display_name: form.get("display_name").to_owned(), email: form.get("email").to_owned() };
+    let input = UserInput {
+        display_name: form.get("display_name").to_owned(),
+        email: form.get("email").to_owned(),
+    };
     let r = state.app.update_user(&auth.actor, id, &input).await;
-    save_or(&ctx, r, |_| format!("/admin/users/{id}"), |errors| {
-        user_page(&state, ctx.clone(), &auth.actor, id, UserPageErrors { form: Some(form.clone()), errors, ..Default::default() })
-    })
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/users/{id}"),
+        |errors| {
+            user_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                UserPageErrors {
+                    form: Some(form.clone()),
+                    errors,
+                    ..Default::default()
+                },
+            )
+        },
+    )
     .await
 }
 
-async fn set_active(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: UserId = parse_id(&id)?;
-    let r = state.app.set_user_active(&auth.actor, id, form.get("active") == "true").await;
-    save_or(&ctx, r, |_| format!("/admin/users/{id}"), |errors| {
-        user_page(&state, ctx.clone(), &auth.actor, id, UserPageErrors { errors, ..Default::default() })
-    })
+    let r = state
+        .app
+        .set_user_active(&auth.actor, id, form.get("active") == "true")
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/users/{id}"),
+        |errors| {
+            user_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                UserPageErrors {
+                    errors,
+                    ..Default::default()
+                },
+            )
+        },
+    )
     .await
 }
 
-async fn reset_password(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: UserId = parse_id(&id)?;
-    let r = state.app.reset_password(&auth.actor, id, form.get("password")).await;
-    save_or(&ctx, r, |_| format!("/admin/users/{id}"), |password| {
-        user_page(&state, ctx.clone(), &auth.actor, id, UserPageErrors { password, ..Default::default() })
-    })
+    let r = state
+        .app
+        .reset_password(&auth.actor, id, form.get("password"))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/users/{id}"),
+        |password| {
+            user_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                UserPageErrors {
+                    password,
+                    ..Default::default()
+                },
+            )
+        },
+    )
     .await
 }
 
-async fn add_membership(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>, form: FormData) -> Result<Response, WebError> {
+async fn add_membership(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
     let id: UserId = parse_id(&id)?;
-    let r = state.app.add_membership(&auth.actor, id, form.get("unit"), form.get("role")).await;
-    save_or(&ctx, r, |_| format!("/admin/users/{id}"), |membership| {
-        user_page(&state, ctx.clone(), &auth.actor, id, UserPageErrors { membership, ..Default::default() })
-    })
+    let r = state
+        .app
+        .add_membership(&auth.actor, id, form.get("unit"), form.get("role"))
+        .await;
+    save_or(
+        &ctx,
+        r,
+        |_| format!("/admin/users/{id}"),
+        |membership| {
+            user_page(
+                &state,
+                ctx.clone(),
+                &auth.actor,
+                id,
+                UserPageErrors {
+                    membership,
+                    ..Default::default()
+                },
+            )
+        },
+    )
     .await
 }
 
-async fn remove_membership(State(state): State<AppState>, SignedIn(auth): SignedIn, Path((id, mid)): Path<(String, String)>) -> Result<Response, WebError> {
+async fn remove_membership(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    Path((id, mid)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     let id: UserId = parse_id(&id)?;
     let mid: MembershipId = parse_id(&mid)?;
     state.app.remove_membership(&auth.actor, id, mid).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
-

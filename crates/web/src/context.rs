@@ -1,10 +1,10 @@
 //! Per-request context: who is signed in, the interface language and the CSRF token, worked out
 //! once per request by [`middleware`]; plus the security headers every response carries.
 
+use crate::AppState;
 use crate::error::{ErrorPage, WebError};
 use crate::i18n::Lang;
-use crate::AppState;
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
@@ -21,11 +21,19 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub const LANG_COOKIE: &str = "samverka_lang";
 
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-samverka_session" } else { "samverka_session" }
+    if secure {
+        "__Host-samverka_session"
+    } else {
+        "samverka_session"
+    }
 }
 
 pub fn csrf_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-samverka_csrf" } else { "samverka_csrf" }
+    if secure {
+        "__Host-samverka_csrf"
+    } else {
+        "samverka_csrf"
+    }
 }
 
 /// A `Set-Cookie` value: HttpOnly and SameSite=Strict always, Secure when configured.
@@ -77,7 +85,10 @@ impl Ctx {
     }
 
     pub fn display_name(&self) -> &str {
-        self.auth.as_ref().map(|a| a.actor.display_name.as_str()).unwrap_or("")
+        self.auth
+            .as_ref()
+            .map(|a| a.actor.display_name.as_str())
+            .unwrap_or("")
     }
 
     fn has(&self, role: Role) -> bool {
@@ -136,7 +147,9 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
-        ctx.auth.map(SignedIn).ok_or(WebError::NotSignedIn(ctx.here))
+        ctx.auth
+            .map(SignedIn)
+            .ok_or(WebError::NotSignedIn(ctx.here))
     }
 }
 
@@ -146,10 +159,18 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     /// A checkbox: present means on.
     pub fn flag(&self, name: &str) -> bool {
@@ -220,45 +241,90 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, WebE
     };
 
     let auth = match read_cookie(headers, session_cookie_name(secure)) {
-        Some(token) => state.app.authenticate(token).await?.filter(|a| !a.mfa_pending),
+        Some(token) => state
+            .app
+            .authenticate(token)
+            .await?
+            .filter(|a| !a.mfa_pending),
         None => None,
     };
 
-    let here = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
-    let ctx = Ctx { lang, csrf: csrf.clone(), auth, demo: state.config.demo, here };
+    let here = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let ctx = Ctx {
+        lang,
+        csrf: csrf.clone(),
+        auth,
+        demo: state.config.demo,
+        here,
+    };
     parts.extensions.insert(ctx.clone());
 
-    let body = if parts.method == Method::POST {
-        // A browser tells us when a request comes from another site; refuse those outright.
-        if parts.headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
-            return Err(WebError::Csrf);
+    let mut resp = match read_post(
+        parts.method == Method::POST,
+        &parts.headers,
+        body,
+        &csrf,
+        new_csrf,
+    )
+    .await
+    {
+        Ok((body, form)) => {
+            if let Some(form) = form {
+                parts.extensions.insert(form);
+            }
+            next.run(Request::from_parts(parts, body)).await
         }
-        let bytes = to_bytes(body, MAX_FORM_BYTES)
-            .await
-            .map_err(|_| WebError::BadRequest("error-form-too-large"))?;
-        let fields: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::BadRequest("error-form-unreadable"))?;
-        let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-        // The form's token must match the cookie: another site can neither read nor set it.
-        if new_csrf || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
-            return Err(WebError::Csrf);
-        }
-        parts.extensions.insert(FormData(fields));
-        Body::from(bytes)
-    } else {
-        body
+        Err(e) => e.into_response(),
     };
-
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
     if let Some(page) = resp.extensions_mut().remove::<ErrorPage>() {
         resp = page.render(&ctx, resp.status());
     }
-    if new_csrf {
-        if let Ok(v) = HeaderValue::from_str(&cookie(csrf_cookie_name(secure), &csrf, secure, None)) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if new_csrf
+        && let Ok(v) = HeaderValue::from_str(&cookie(csrf_cookie_name(secure), &csrf, secure, None))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)
+}
+
+/// Reads a POST body once, parses its form fields and checks its CSRF token; other requests pass
+/// through untouched.
+async fn read_post(
+    is_post: bool,
+    headers: &HeaderMap,
+    body: Body,
+    csrf: &str,
+    new_csrf: bool,
+) -> Result<(Body, Option<FormData>), WebError> {
+    if !is_post {
+        return Ok((body, None));
+    }
+    // A browser tells us when a request comes from another site; refuse those outright.
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site")
+    {
+        return Err(WebError::Csrf);
+    }
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| WebError::BadRequest("error-form-too-large"))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+        .map_err(|_| WebError::BadRequest("error-form-unreadable"))?;
+    let sent = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    // The form's token must match the cookie: another site can neither read nor set it.
+    if new_csrf || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
+        return Err(WebError::Csrf);
+    }
+    Ok((Body::from(bytes), Some(FormData(fields))))
 }
 
 /// Headers on every response: a strict CSP without inline scripts, no framing, no sniffing,
@@ -274,11 +340,23 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
              frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -1,8 +1,8 @@
 //! The web layer's error and how each becomes a page. Internal detail goes to the log only.
 
-use crate::context::{error_marker, Ctx};
+use crate::context::{Ctx, error_marker};
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use samverka_app::AppError;
 
@@ -70,7 +70,11 @@ struct ErrorTemplate<'a> {
 
 impl ErrorPage {
     pub fn render(&self, ctx: &Ctx, status: StatusCode) -> Response {
-        let page = ErrorTemplate { ctx, title: ctx.t(self.title), message: ctx.t(self.message) };
+        let page = ErrorTemplate {
+            ctx,
+            title: ctx.t(self.title),
+            message: ctx.t(self.message),
+        };
         (status, render(&page)).into_response()
     }
 }
@@ -80,16 +84,32 @@ impl IntoResponse for WebError {
         let status = self.status();
         let page = match &self {
             WebError::NotSignedIn(here) => {
-                let next = serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default();
+                let next =
+                    serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default();
                 return Redirect::to(&format!("/login?{next}")).into_response();
             }
-            WebError::Forbidden => ErrorPage { title: "error-forbidden-title", message: "error-forbidden" },
-            WebError::NotFound => ErrorPage { title: "error-not-found-title", message: "error-not-found" },
-            WebError::Csrf => ErrorPage { title: "error-forbidden-title", message: "error-csrf" },
-            WebError::BadRequest(key) => ErrorPage { title: "error-bad-request-title", message: key },
+            WebError::Forbidden => ErrorPage {
+                title: "error-forbidden-title",
+                message: "error-forbidden",
+            },
+            WebError::NotFound => ErrorPage {
+                title: "error-not-found-title",
+                message: "error-not-found",
+            },
+            WebError::Csrf => ErrorPage {
+                title: "error-forbidden-title",
+                message: "error-csrf",
+            },
+            WebError::BadRequest(key) => ErrorPage {
+                title: "error-bad-request-title",
+                message: key,
+            },
             WebError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
-                ErrorPage { title: "error-internal-title", message: "error-internal" }
+                ErrorPage {
+                    title: "error-internal-title",
+                    message: "error-internal",
+                }
             }
         };
         error_marker(status, page)
@@ -99,7 +119,11 @@ impl IntoResponse for WebError {
 /// Renders a template; a template error is logged and becomes a plain 500.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
-        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Html(html)).into_response(),
+        Ok(html) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            Html(html),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -113,11 +137,26 @@ mod tests {
 
     #[test]
     fn status_mapping_is_pinned() {
-        assert_eq!(WebError::NotSignedIn("/".into()).status(), StatusCode::SEE_OTHER);
-        assert_eq!(WebError::from(AppError::Forbidden).status(), StatusCode::FORBIDDEN);
-        assert_eq!(WebError::from(AppError::NotFound).status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            WebError::NotSignedIn("/".into()).status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            WebError::from(AppError::Forbidden).status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            WebError::from(AppError::NotFound).status(),
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(WebError::Csrf.status(), StatusCode::FORBIDDEN);
-        assert_eq!(WebError::from(AppError::invalid("x", "y")).status(), StatusCode::BAD_REQUEST);
-        assert_eq!(WebError::from(AppError::Internal("boom".into())).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            WebError::from(AppError::invalid("x", "y")).status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            WebError::from(AppError::Internal("boom".into())).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

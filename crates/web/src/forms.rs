@@ -18,7 +18,11 @@ impl Errors {
     }
 
     pub fn of(&self, field: &str) -> Vec<String> {
-        self.0.iter().filter(|(f, _)| f == field).map(|(_, m)| m.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 
     pub fn has(&self, field: &str) -> bool {

@@ -1,10 +1,10 @@
 //! Every text a user reads comes from the Fluent files in `locales/` (sv, da, en).
 
 use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{static_loader, Loader};
+use fluent_templates::{Loader, static_loader};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use unic_langid::{langid, LanguageIdentifier};
+use unic_langid::{LanguageIdentifier, langid};
 
 static_loader! {
     static LOCALES = {
@@ -55,7 +55,11 @@ impl Lang {
                 let mut it = part.split(';');
                 let tag = it.next()?.trim();
                 let q = it
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((q, tag))
             })
@@ -74,7 +78,9 @@ impl Lang {
 
     /// The text for `key`; a missing key shows as the key itself (and a test keeps that from shipping).
     pub fn t(self, key: &str) -> String {
-        LOCALES.try_lookup(self.id(), key).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup(self.id(), key)
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// The text for `key` with named arguments.
@@ -90,6 +96,8 @@ impl Lang {
 
     /// Whether `key` exists in this language's own file (not through the fallback).
     pub fn has(self, key: &str) -> bool {
-        LOCALES.lookup_single_language::<&str>(self.id(), key, None).is_ok()
+        LOCALES
+            .lookup_single_language::<&str>(self.id(), key, None)
+            .is_ok()
     }
 }

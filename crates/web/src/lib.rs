@@ -10,8 +10,8 @@ pub mod i18n;
 mod pages;
 mod persons;
 
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 use samverka_app::App;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/account", get(auth::account))
         .route("/account/password", post(auth::change_password))
-        .route("/account/totp", get(auth::totp_setup).post(auth::totp_confirm))
+        .route(
+            "/account/totp",
+            get(auth::totp_setup).post(auth::totp_confirm),
+        )
         .route("/account/totp/disable", post(auth::totp_disable))
         .route("/programmes", get(pages::programmes))
         .route("/persons", get(persons::search).post(persons::create))
@@ -58,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route("/persons/{id}", get(persons::show))
         .merge(admin::routes())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
         .layer(axum::middleware::from_fn(context::security_headers))
         .with_state(state)
 }
@@ -75,9 +81,12 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             }
         }
     });
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -86,7 +95,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,18 +1,22 @@
 //! Pages without a feature of their own: home, language switch, programme directory, health.
 
-use crate::context::{cookie, Ctx, FormData, SignedIn, LANG_COOKIE};
-use crate::error::{render, WebError};
-use crate::i18n::Lang;
 use crate::AppState;
+use crate::context::{Ctx, FormData, LANG_COOKIE, SignedIn, cookie};
+use crate::error::{WebError, render};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use samverka_app::programmes::ProgrammeOverview;
 
 /// A local path to go back to; anything else (another host, `//x`) becomes `/`.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://")
+    {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -27,14 +31,28 @@ struct HomePage {
     memberships: Vec<(String, String, String)>,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
     let detail = state.app.user_memberships(&auth.actor).await?;
     let memberships = detail
         .into_iter()
-        .map(|m| (m.unit_name, m.organisation_name, ctx.role_name(&m.membership.role)))
+        .map(|m| {
+            (
+                m.unit_name,
+                m.organisation_name,
+                ctx.role_name(&m.membership.role),
+            )
+        })
         .collect();
     let welcome = ctx.ta("home-welcome", &[("name", auth.actor.display_name.clone())]);
-    Ok(render(&HomePage { ctx, welcome, memberships }))
+    Ok(render(&HomePage {
+        ctx,
+        welcome,
+        memberships,
+    }))
 }
 
 pub async fn healthz() -> &'static str {
@@ -64,7 +82,12 @@ pub async fn stylesheet() -> Response {
 pub async fn set_language(State(state): State<AppState>, form: FormData) -> Response {
     let lang = Lang::from_code(form.get("lang")).unwrap_or(state.config.default_lang);
     let mut resp = Redirect::to(&safe_next(form.get("next"))).into_response();
-    let c = cookie(LANG_COOKIE, lang.code(), state.config.secure_cookies, Some(365 * 24 * 3600));
+    let c = cookie(
+        LANG_COOKIE,
+        lang.code(),
+        state.config.secure_cookies,
+        Some(365 * 24 * 3600),
+    );
     if let Ok(v) = c.parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -78,7 +101,11 @@ struct ProgrammesPage {
     programmes: Vec<ProgrammeOverview>,
 }
 
-pub async fn programmes(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
+pub async fn programmes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
     let programmes = state.app.programme_overview(&auth.actor).await?;
     Ok(render(&ProgrammesPage { ctx, programmes }))
 }

@@ -1,17 +1,17 @@
 //! Finding, reading and registering persons.
 
-use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{render, WebError};
-use crate::forms::Errors;
 use crate::AppState;
+use crate::context::{Ctx, FormData, SignedIn};
+use crate::error::{WebError, render};
+use crate::forms::Errors;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use samverka_app::persons::{PersonInput, PersonView, SearchResult};
 use samverka_app::AppError;
-use samverka_core::national_id::NationalIdKind;
+use samverka_app::persons::{PersonInput, PersonView, SearchResult};
 use samverka_core::PersonId;
+use samverka_core::national_id::NationalIdKind;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -38,15 +38,34 @@ pub fn kind_key(k: NationalIdKind) -> &'static str {
     }
 }
 
-pub async fn search(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Query(q): Query<SearchQuery>) -> Result<Response, WebError> {
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
     match state.app.search_persons(&auth.actor, &q.q).await {
         Ok(r) => {
             let result = if q.q.trim().is_empty() { None } else { Some(r) };
-            Ok(render(&SearchPage { ctx, q: q.q, result, errors: Errors::default() }))
+            Ok(render(&SearchPage {
+                ctx,
+                q: q.q,
+                result,
+                errors: Errors::default(),
+            }))
         }
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&SearchPage { ctx, q: q.q, result: None, errors })).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&SearchPage {
+                    ctx,
+                    q: q.q,
+                    result: None,
+                    errors,
+                }),
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -59,7 +78,12 @@ struct PersonPage {
     view: PersonView,
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let id: PersonId = id.parse().map_err(|_| WebError::NotFound)?;
     let view = state.app.person(&auth.actor, id).await?;
     Ok(render(&PersonPage { ctx, view }))
@@ -107,17 +131,31 @@ fn scheme_code(s: samverka_core::national_id::Scheme) -> &'static str {
     }
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn) -> Result<Response, WebError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+) -> Result<Response, WebError> {
     if !ctx.works_with_persons() {
         // Ask the policy anyway so that the refusal is logged like any other.
         state.app.search_persons(&auth.actor, "").await?;
         return Err(WebError::Forbidden);
     }
     let default_scheme = scheme_code(state.app.config.default_id_scheme);
-    Ok(render(&NewPersonPage { ctx, form: FormData::default(), errors: Errors::default(), default_scheme }))
+    Ok(render(&NewPersonPage {
+        ctx,
+        form: FormData::default(),
+        errors: Errors::default(),
+        default_scheme,
+    }))
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): SignedIn, form: FormData) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    form: FormData,
+) -> Result<Response, WebError> {
     let input = PersonInput {
         id_scheme: form.get("id_scheme").to_owned(),
         national_id: form.get("national_id").to_owned(),
@@ -137,7 +175,16 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, SignedIn(auth): Sig
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
             let default_scheme = scheme_code(state.app.config.default_id_scheme);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&NewPersonPage { ctx, form, errors, default_scheme })).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&NewPersonPage {
+                    ctx,
+                    form,
+                    errors,
+                    default_scheme,
+                }),
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -1,0 +1,692 @@
+//! The store suite: every test runs on SQLite, and on PostgreSQL too when `SAMVERKA_TEST_POSTGRES`
+//! is set (CI sets it). Each test gets a fresh, migrated database.
+
+use chrono::{Duration, NaiveDate, Utc};
+use samverka_core::actor::{Actor, Membership, Role};
+use samverka_core::national_id::{NationalId, Scheme, luhn_check_digit};
+use samverka_core::org::Sector;
+use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
+use samverka_core::{AccessLogId, OrganisationId, PersonId, ProgrammeId, UnitId, UserId};
+use samverka_store::access_log::{self, Entry};
+use samverka_store::org::{self, Organisation, Programme, Unit};
+use samverka_store::person::{self, Person, PersonQuery};
+use samverka_store::session::{self, Session};
+use samverka_store::testing::TestDb;
+use samverka_store::user::{self, User};
+use samverka_store::{Backend, Db, StoreError, q, setting};
+
+async fn each_db<F, Fut>(f: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for t in TestDb::all().await.expect("test databases") {
+        f(t.db.clone()).await;
+        t.cleanup().await;
+    }
+}
+
+/// Now, at the microsecond precision both databases keep.
+fn now() -> chrono::DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(Utc::now(), 6)
+}
+
+fn org(name: &str) -> Organisation {
+    Organisation {
+        id: OrganisationId::new(),
+        name: name.into(),
+        sector: Sector::PrimaryCare,
+        country: "SE".into(),
+        active: true,
+        created_at: now(),
+    }
+}
+
+fn new_user(username: &str) -> User {
+    User {
+        id: UserId::new(),
+        username: username.into(),
+        display_name: format!("{username} Testsson"),
+        email: None,
+        password_hash: "not-a-real-hash".into(),
+        totp_secret: None,
+        active: true,
+        created_at: now(),
+        deactivated_at: None,
+    }
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+}
+
+/// A valid personnummer from its first eleven digits (YYYYMMDDNNN): the check digit is computed.
+fn pnr(first11: &str) -> String {
+    format!("{first11}{}", luhn_check_digit(&first11[2..]))
+}
+
+fn new_person(first11: &str, given: &str, family: &str) -> Person {
+    Person {
+        id: PersonId::new(),
+        national_id: NationalId::parse(&pnr(first11), Scheme::Swedish, today())
+            .expect("valid number"),
+        given_name: given.into(),
+        family_name: family.into(),
+        birth_date: None,
+        sex: Some("female".into()),
+        street: Some("Storgatan 1".into()),
+        postal_code: Some("58222".into()),
+        city: Some("Linköping".into()),
+        phone: None,
+        protected_identity: false,
+        preferred_language: Some("sv".into()),
+        interpreter_needed: false,
+        synthetic: false,
+        created_at: now(),
+        created_by: None,
+    }
+}
+
+fn professional() -> Actor {
+    Actor {
+        user_id: UserId::new(),
+        username: "p".into(),
+        display_name: "P".into(),
+        memberships: vec![Membership {
+            unit_id: UnitId::new(),
+            organisation_id: OrganisationId::new(),
+            role: Role::Professional,
+        }],
+    }
+}
+
+fn grant(action: Action, person: Option<PersonId>) -> Grant {
+    match policy::decide(&professional(), &AccessRequest { action, person }) {
+        Decision::Allow(g) => g,
+        Decision::Deny(r) => panic!("professional denied: {r:?}"),
+    }
+}
+
+#[tokio::test]
+async fn both_migration_trees_make_the_same_tables() {
+    let Some(server) = samverka_store::testing::postgres_server_url() else {
+        eprintln!("SAMVERKA_TEST_POSTGRES not set: comparing the SQLite schema with itself only");
+        return;
+    };
+    #[derive(sqlx::FromRow, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct Column {
+        table_name: String,
+        column_name: String,
+        not_null: bool,
+    }
+    let lite = TestDb::sqlite().await.expect("sqlite");
+    let mut l = lite.db.clone();
+    let mut lite_cols: Vec<Column> = l
+        .fetch_all(q!(
+            "select m.name as table_name, p.name as column_name, (p.\"notnull\" = 1 or p.pk = 1) as not_null
+             from sqlite_master m join pragma_table_info(m.name) p
+             where m.type = 'table' and m.name not like 'sqlite_%' and m.name not like '_sqlx%'"
+        ))
+        .await
+        .expect("sqlite schema");
+    let pg = TestDb::postgres(&server).await.expect("postgres");
+    let mut p = pg.db.clone();
+    let mut pg_cols: Vec<Column> = p
+        .fetch_all(q!(
+            "select table_name::text as table_name, column_name::text as column_name,
+                    (is_nullable = 'NO') as not_null
+             from information_schema.columns
+             where table_schema = 'public' and table_name not like '\\_sqlx%'"
+        ))
+        .await
+        .expect("postgres schema");
+    lite_cols.sort();
+    pg_cols.sort();
+    assert!(!lite_cols.is_empty());
+    assert_eq!(
+        lite_cols, pg_cols,
+        "the SQLite and PostgreSQL migrations differ"
+    );
+    lite.cleanup().await;
+    pg.cleanup().await;
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    each_db(|db| async move {
+        db.migrate().await.expect("second migrate is a no-op");
+        let mut d = db.clone();
+        d.execute(q!("select 1")).await.expect("still usable");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn organisations_units_and_programmes_round_trip() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let mut o = org("Vårdcentralen Ryd");
+        org::insert_organisation(&mut tx, &o).await.expect("insert");
+        assert_eq!(
+            org::get_organisation(&mut tx, o.id)
+                .await
+                .expect("get")
+                .name,
+            "Vårdcentralen Ryd"
+        );
+        assert!(
+            org::organisation_name_taken(&mut tx, "vårdcentralen ryd", None)
+                .await
+                .expect("taken")
+        );
+        assert!(
+            !org::organisation_name_taken(&mut tx, "vårdcentralen ryd", Some(o.id))
+                .await
+                .expect("self")
+        );
+
+        o.sector = Sector::Hospital;
+        o.active = false;
+        org::update_organisation(&mut tx, &o).await.expect("update");
+        let back = org::get_organisation(&mut tx, o.id).await.expect("get");
+        assert_eq!((back.sector, back.active), (Sector::Hospital, false));
+        assert!(matches!(
+            org::update_organisation(&mut tx, &org("Nobody")).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let u = Unit {
+            id: UnitId::new(),
+            organisation_id: o.id,
+            name: "Team 1".into(),
+            active: true,
+            created_at: now(),
+        };
+        org::insert_unit(&mut tx, &u).await.expect("unit");
+        assert_eq!(
+            org::units_of(&mut tx, o.id).await.expect("units"),
+            vec![u.clone()]
+        );
+        assert!(
+            org::unit_name_taken(&mut tx, o.id, "TEAM 1", None)
+                .await
+                .expect("taken")
+        );
+
+        let p = Programme {
+            id: ProgrammeId::new(),
+            name: "Samordningsteam Skäggetorp".into(),
+            description: "Dag 35".into(),
+            country: "SE".into(),
+            starts_on: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            ends_on: None,
+            active: true,
+            created_at: now(),
+            organisations: vec![o.id],
+        };
+        org::insert_programme(&mut tx, &p).await.expect("programme");
+        let mut got = org::get_programme(&mut tx, p.id).await.expect("get");
+        assert_eq!(got.organisations, vec![o.id]);
+        assert_eq!(got.starts_on, p.starts_on);
+        got.organisations.clear();
+        got.ends_on = NaiveDate::from_ymd_opt(2026, 12, 31);
+        org::update_programme(&mut tx, &got).await.expect("update");
+        let list = org::list_programmes(&mut tx).await.expect("list");
+        assert_eq!(list.len(), 1);
+        assert!(list[0].organisations.is_empty());
+        assert_eq!(list[0].ends_on, got.ends_on);
+        tx.commit().await.expect("commit");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_names_are_a_conflict_not_a_crash() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        org::insert_organisation(&mut tx, &org("Socialkontoret"))
+            .await
+            .expect("first");
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin().await.expect("tx");
+        let e = org::insert_organisation(&mut tx, &org("SOCIALKONTORET"))
+            .await
+            .expect_err("duplicate");
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_writes_nothing() {
+    each_db(|db| async move {
+        {
+            let mut tx = db.begin().await.expect("tx");
+            org::insert_organisation(&mut tx, &org("Halfway"))
+                .await
+                .expect("insert");
+            // dropped without commit
+        }
+        let mut tx = db.begin().await.expect("tx");
+        assert!(
+            org::list_organisations(&mut tx)
+                .await
+                .expect("list")
+                .is_empty()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_memberships_and_sessions() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let o = org("Arbetsförmedlingen");
+        org::insert_organisation(&mut tx, &o).await.expect("org");
+        let unit = Unit {
+            id: UnitId::new(),
+            organisation_id: o.id,
+            name: "Linköping".into(),
+            active: true,
+            created_at: now(),
+        };
+        org::insert_unit(&mut tx, &unit).await.expect("unit");
+        let mut u = new_user("eva");
+        user::insert(&mut tx, &u).await.expect("user");
+        tx.commit().await.expect("commit");
+        // A failed statement spoils a PostgreSQL transaction, so the duplicate gets its own.
+        let mut tx = db.begin().await.expect("tx");
+        let dup = user::insert(
+            &mut tx,
+            &User {
+                id: UserId::new(),
+                ..u.clone()
+            },
+        )
+        .await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        drop(tx);
+
+        let mut tx = db.begin().await.expect("tx");
+        user::add_membership(&mut tx, u.id, unit.id, Role::Professional, now())
+            .await
+            .expect("m");
+        // The same membership twice is one membership.
+        user::add_membership(&mut tx, u.id, unit.id, Role::Professional, now())
+            .await
+            .expect("m again");
+        user::add_membership(&mut tx, u.id, unit.id, Role::Coordinator, now())
+            .await
+            .expect("m2");
+        let ms = user::memberships(&mut tx, u.id).await.expect("memberships");
+        assert_eq!(ms.len(), 2);
+        assert_eq!(ms[0].membership.role, Role::Professional);
+        assert_eq!(ms[0].organisation_name, "Arbetsförmedlingen");
+        user::remove_membership(&mut tx, u.id, ms[1].id)
+            .await
+            .expect("remove");
+        assert_eq!(user::memberships(&mut tx, u.id).await.expect("m").len(), 1);
+        assert_eq!(
+            user::find_by_username(&mut tx, "eva")
+                .await
+                .expect("find")
+                .map(|x| x.id),
+            Some(u.id)
+        );
+
+        let now = now();
+        let s = Session {
+            token_hash: "abc".into(),
+            user_id: u.id,
+            mfa_pending: false,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + Duration::minutes(30),
+        };
+        session::insert(&mut tx, &s).await.expect("session");
+        let found = session::find_active(&mut tx, "abc")
+            .await
+            .expect("find")
+            .expect("present");
+        assert_eq!(found.user_id, u.id);
+        let later = now + Duration::minutes(5);
+        session::touch(&mut tx, "abc", later, later + Duration::minutes(30))
+            .await
+            .expect("touch");
+        let touched = session::find_active(&mut tx, "abc")
+            .await
+            .expect("find")
+            .expect("present");
+        assert_eq!(
+            touched.expires_at.timestamp(),
+            (later + Duration::minutes(30)).timestamp()
+        );
+
+        // A deactivated user's session is not found.
+        u.active = false;
+        user::update(&mut tx, &u).await.expect("deactivate");
+        assert!(
+            session::find_active(&mut tx, "abc")
+                .await
+                .expect("find")
+                .is_none()
+        );
+        assert_eq!(
+            session::delete_for_user(&mut tx, u.id)
+                .await
+                .expect("delete"),
+            1
+        );
+
+        session::insert(
+            &mut tx,
+            &Session {
+                expires_at: now - Duration::minutes(1),
+                ..s.clone()
+            },
+        )
+        .await
+        .expect("old");
+        assert_eq!(
+            session::delete_expired(&mut tx, now)
+                .await
+                .expect("expired"),
+            1
+        );
+        tx.commit().await.expect("commit");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn login_failures_are_counted_per_name_and_address() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let now = now();
+        for _ in 0..3 {
+            session::record_login_failure(&mut tx, "eva", "10.0.0.1", now)
+                .await
+                .expect("fail");
+        }
+        session::record_login_failure(&mut tx, "bo", "10.0.0.1", now)
+            .await
+            .expect("fail");
+        let since = now - Duration::minutes(15);
+        assert_eq!(
+            session::recent_failures(&mut tx, "eva", "10.0.0.2", since)
+                .await
+                .expect("count"),
+            (3, 0)
+        );
+        assert_eq!(
+            session::recent_failures(&mut tx, "x", "10.0.0.1", since)
+                .await
+                .expect("count"),
+            (0, 4)
+        );
+        session::clear_failures(&mut tx, "eva")
+            .await
+            .expect("clear");
+        assert_eq!(
+            session::recent_failures(&mut tx, "eva", "10.0.0.1", since)
+                .await
+                .expect("count"),
+            (0, 1)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn person_functions_demand_a_matching_grant() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let p = new_person("19811218987", "Anna", "Svensson");
+        // A read grant cannot create, a grant for someone else cannot read.
+        assert!(matches!(
+            person::insert(&mut tx, &grant(Action::Read, None), &p).await,
+            Err(StoreError::GrantMismatch)
+        ));
+        person::insert(&mut tx, &grant(Action::Create, None), &p)
+            .await
+            .expect("insert");
+        assert!(matches!(
+            person::get(&mut tx, &grant(Action::Read, Some(PersonId::new())), p.id).await,
+            Err(StoreError::GrantMismatch)
+        ));
+        assert!(matches!(
+            person::search(
+                &mut tx,
+                &grant(Action::Read, Some(p.id)),
+                &PersonQuery::default(),
+                10
+            )
+            .await,
+            Err(StoreError::GrantMismatch)
+        ));
+        let got = person::get(&mut tx, &grant(Action::Read, Some(p.id)), p.id)
+            .await
+            .expect("get");
+        assert_eq!(got.national_id.as_str(), pnr("19811218987"));
+        assert_eq!(got.city.as_deref(), Some("Linköping"));
+        tx.commit().await.expect("commit");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_by_name_words_and_by_number() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let create = grant(Action::Create, None);
+        for (n, g, f) in [
+            ("19811218987", "Anna", "Svensson"),
+            ("19900101001", "Anna-Karin", "Öberg"),
+            ("19750505555", "Bo", "Svensson"),
+            ("19600606666", "Percent%", "Under_score"),
+        ] {
+            person::insert(&mut tx, &create, &new_person(n, g, f))
+                .await
+                .expect("insert");
+        }
+        let search = grant(Action::Search, None);
+        let names = |v: Vec<Person>| v.into_iter().map(|p| p.given_name).collect::<Vec<_>>();
+        let by = |name: &str| PersonQuery {
+            name: Some(name.into()),
+            national_id: None,
+        };
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &by("svensson"), 10)
+                    .await
+                    .expect("s")
+            ),
+            vec!["Anna", "Bo"]
+        );
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &by("ANNA  svens"), 10)
+                    .await
+                    .expect("s")
+            ),
+            vec!["Anna"]
+        );
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &by("öberg"), 10)
+                    .await
+                    .expect("s")
+            ),
+            vec!["Anna-Karin"]
+        );
+        // LIKE wildcards in the input are literal characters.
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &by("%"), 10)
+                    .await
+                    .expect("s")
+            ),
+            vec!["Percent%"]
+        );
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &by("nde__"), 10)
+                    .await
+                    .expect("s")
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            person::search(&mut tx, &search, &by("svensson"), 1)
+                .await
+                .expect("s")
+                .len(),
+            1
+        );
+        let exact = PersonQuery {
+            name: None,
+            national_id: Some(pnr("19750505555")),
+        };
+        assert_eq!(
+            names(
+                person::search(&mut tx, &search, &exact, 10)
+                    .await
+                    .expect("s")
+            ),
+            vec!["Bo"]
+        );
+        assert!(
+            person::id_by_national_id(&mut tx, &search, &pnr("19750505555"))
+                .await
+                .expect("id")
+                .is_some()
+        );
+        assert!(
+            person::id_by_national_id(&mut tx, &search, &pnr("19750505556"))
+                .await
+                .expect("id")
+                .is_none()
+        );
+        // The same number twice is refused by the database itself.
+        let dup = new_person("19750505555", "Other", "Person");
+        assert!(matches!(
+            person::insert(&mut tx, &create, &dup).await,
+            Err(StoreError::Conflict(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn synthetic_seeding_is_idempotent_and_refuses_real_persons() {
+    each_db(|db| async move {
+        let mut a = new_person("19811218987", "Syn", "Thetic");
+        a.synthetic = true;
+        let mut tx = db.begin().await.expect("tx");
+        assert_eq!(
+            person::seed_synthetic(&mut tx, std::slice::from_ref(&a))
+                .await
+                .expect("seed"),
+            1
+        );
+        let again = Person {
+            id: PersonId::new(),
+            ..a.clone()
+        };
+        assert_eq!(
+            person::seed_synthetic(&mut tx, &[again])
+                .await
+                .expect("seed"),
+            0
+        );
+        assert_eq!(person::count(&mut tx).await.expect("count"), 1);
+        let real = new_person("19750505555", "Real", "Person");
+        assert!(person::seed_synthetic(&mut tx, &[real]).await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn access_log_entries_are_kept_in_order_per_person() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let p = new_person("19811218987", "Anna", "Svensson");
+        person::insert(&mut tx, &grant(Action::Create, None), &p)
+            .await
+            .expect("insert");
+        let t0 = now();
+        for (i, action) in ["create", "read", "read"].into_iter().enumerate() {
+            access_log::append(
+                &mut tx,
+                &Entry {
+                    id: AccessLogId::new(),
+                    at: t0 + Duration::seconds(i as i64),
+                    user_id: None,
+                    organisation_id: None,
+                    role: Some("professional".into()),
+                    action: action.into(),
+                    person_id: Some(p.id),
+                    what: "person".into(),
+                    purpose: None,
+                    outcome: "allowed".into(),
+                },
+            )
+            .await
+            .expect("append");
+        }
+        let entries = access_log::for_person(&mut tx, p.id, 10)
+            .await
+            .expect("entries");
+        assert_eq!(
+            entries
+                .iter()
+                .map(|e| e.action.as_str())
+                .collect::<Vec<_>>(),
+            vec!["read", "read", "create"]
+        );
+        assert_eq!(
+            access_log::latest(&mut tx, 2).await.expect("latest").len(),
+            2
+        );
+        assert!(
+            access_log::for_person(&mut tx, PersonId::new(), 10)
+                .await
+                .expect("none")
+                .is_empty()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn settings_upsert() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        assert_eq!(setting::get(&mut tx, "demo_seed").await.expect("get"), None);
+        setting::set(&mut tx, "demo_seed", "1").await.expect("set");
+        setting::set(&mut tx, "demo_seed", "2")
+            .await
+            .expect("set again");
+        assert_eq!(
+            setting::get(&mut tx, "demo_seed")
+                .await
+                .expect("get")
+                .as_deref(),
+            Some("2")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn backends_are_what_the_url_says() {
+    let t = TestDb::sqlite().await.expect("sqlite");
+    assert_eq!(t.db.backend(), Backend::Sqlite);
+    assert!(t.db.ping().await);
+    t.cleanup().await;
+    assert!(matches!(
+        Db::connect("mysql://x").await,
+        Err(StoreError::Config(_))
+    ));
+}
