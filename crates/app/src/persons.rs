@@ -80,6 +80,36 @@ fn looks_like_number(q: &str) -> bool {
 }
 
 impl App {
+    /// The normalised forms a typed number has under the deployment's scheme and, since persons
+    /// from the neighbouring country are registered too, under the other national scheme. Fails
+    /// with the default scheme's message when the number is valid under neither.
+    fn read_number(&self, text: &str) -> Result<Vec<String>, AppError> {
+        let default = self.config.default_id_scheme;
+        let other = match default {
+            Scheme::Danish => Scheme::Swedish,
+            _ => Scheme::Danish,
+        };
+        let today = self.today();
+        let first = NationalId::parse(text, default, today);
+        let mut found: Vec<String> = [
+            first.clone().ok(),
+            NationalId::parse(text, other, today).ok(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|id| id.as_str().to_owned())
+        .collect();
+        found.dedup();
+        match first {
+            Err(e) if found.is_empty() => Err(AppError::Invalid(vec![FieldError::with_args(
+                "q",
+                e.code(),
+                e.args(),
+            )])),
+            _ => Ok(found),
+        }
+    }
+
     /// Asks the policy; a denial is logged (and committed) before the error is returned.
     async fn authorize(
         &self,
@@ -163,23 +193,14 @@ impl App {
         }
         let by_number = looks_like_number(text);
         let query = if by_number {
-            match NationalId::parse(text, self.config.default_id_scheme, self.today()) {
-                Ok(id) => PersonQuery {
-                    national_id: Some(id.as_str().to_owned()),
-                    name: None,
-                },
-                Err(e) => {
-                    return Err(AppError::Invalid(vec![FieldError::with_args(
-                        "q",
-                        e.code(),
-                        e.args(),
-                    )]));
-                }
+            PersonQuery {
+                national_ids: self.read_number(text)?,
+                name: None,
             }
         } else {
             PersonQuery {
                 name: Some(text.to_owned()),
-                national_id: None,
+                national_ids: Vec::new(),
             }
         };
         let mut tx = self.db.begin().await?;

@@ -191,8 +191,9 @@ pub async fn get(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<Person, Sto
 pub struct PersonQuery {
     /// Words that must all occur in the name (any case).
     pub name: Option<String>,
-    /// An exact, normalised national identity number.
-    pub national_id: Option<String>,
+    /// Exact, normalised national identity numbers: a person with any of them matches. (A typed
+    /// number may be valid under more than one scheme, e.g. Swedish and Danish 10-digit forms.)
+    pub national_ids: Vec<String>,
 }
 
 /// Persons matching the query, by family name then given name, at most `limit`. Needs a `Search` grant.
@@ -205,9 +206,16 @@ pub async fn search(
     check(grant, Action::Search, None)?;
     let mut sql = format!("{PERSON_SELECT} where 1 = 1");
     let mut args = Vec::new();
-    if let Some(nid) = &query.national_id {
-        args.push(nid.into());
-        sql.push_str(&format!(" and national_id = ${}", args.len()));
+    if !query.national_ids.is_empty() {
+        let mut placeholders = Vec::new();
+        for nid in &query.national_ids {
+            args.push(nid.into());
+            placeholders.push(format!("${}", args.len()));
+        }
+        sql.push_str(&format!(
+            " and national_id in ({})",
+            placeholders.join(", ")
+        ));
     }
     if let Some(name) = &query.name {
         for word in samverka_core::validate::search_key(name)

@@ -494,7 +494,7 @@ async fn search_by_name_words_and_by_number() {
         let names = |v: Vec<Person>| v.into_iter().map(|p| p.given_name).collect::<Vec<_>>();
         let by = |name: &str| PersonQuery {
             name: Some(name.into()),
-            national_id: None,
+            national_ids: Vec::new(),
         };
         assert_eq!(
             names(
@@ -546,7 +546,7 @@ async fn search_by_name_words_and_by_number() {
         );
         let exact = PersonQuery {
             name: None,
-            national_id: Some(pnr("19750505555")),
+            national_ids: vec!["0101701234".into(), pnr("19750505555")],
         };
         assert_eq!(
             names(

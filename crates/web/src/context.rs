@@ -122,11 +122,6 @@ impl Ctx {
             .map(|l| (l.code(), l.t("language-name"), *l == self.lang))
             .collect()
     }
-
-    /// Format a UTC instant in the deployment's zone, e.g. "2026-11-24 19:05".
-    pub fn datetime(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        t.format("%Y-%m-%d %H:%M UTC").to_string()
-    }
 }
 
 impl FromRequestParts<AppState> for Ctx {

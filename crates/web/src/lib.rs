@@ -66,7 +66,32 @@ pub fn router(state: AppState) -> Router {
             context::middleware,
         ))
         .layer(axum::middleware::from_fn(context::security_headers))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One log line per request: method, the route's pattern (`/persons/{id}`, never the id or the
+/// query string, which may hold a name or an identity number), status and duration.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let resp = next.run(req).await;
+    tracing::info!(
+        %method,
+        route,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    resp
 }
 
 /// Serves until the process is stopped, removing expired sessions every few minutes.

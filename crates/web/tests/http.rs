@@ -791,6 +791,25 @@ async fn register_find_and_read_a_person() {
         assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(dup.select_text("#national_id-error")[0].contains("already registered"));
 
+        // A Danish CPR number is found in a Swedish deployment too, though it fails the Swedish check.
+        let dane = c
+            .post(
+                "/persons/new",
+                "/persons",
+                &[
+                    ("id_scheme", "danish"),
+                    ("national_id", "0101701234"),
+                    ("given_name", "Karen"),
+                    ("family_name", "Jensen"),
+                ],
+            )
+            .await;
+        let dane_page = dane.location.expect("registered");
+        let by_cpr = c.get("/persons?q=010170-1234").await;
+        assert_eq!(by_cpr.status, StatusCode::OK);
+        assert!(by_cpr.body.contains(&dane_page));
+        assert_eq!(by_cpr.select_text("tbody tr").len(), 1);
+
         assert_eq!(
             c.get("/persons/not-a-uuid").await.status,
             StatusCode::NOT_FOUND

@@ -1,0 +1,161 @@
+//! The demo world and the first administrator, on SQLite and (with `SAMVERKA_TEST_POSTGRES`)
+//! PostgreSQL.
+
+use samverka_app::auth::SignIn;
+use samverka_app::{App, AppConfig, AppError};
+use samverka_core::actor::Role;
+use samverka_store::testing::TestDb;
+
+async fn each_db<F, Fut>(f: F)
+where
+    F: Fn(App) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for t in TestDb::all().await.expect("test databases") {
+        f(App::new(t.db.clone(), AppConfig::default())).await;
+        t.cleanup().await;
+    }
+}
+
+async fn signed_in(app: &App, username: &str, password: &str) -> samverka_core::Actor {
+    match app
+        .sign_in(username, password, "127.0.0.1")
+        .await
+        .expect("sign in")
+    {
+        SignIn::Success { token } => {
+            app.authenticate(&token)
+                .await
+                .expect("auth")
+                .expect("session")
+                .actor
+        }
+        other => panic!("{username} could not sign in: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
+    each_db(|app| async move {
+        let first = app.load_demo(7, 60, 20).await.expect("demo");
+        assert!(first.created);
+        assert_eq!(first.persons, 80);
+        assert_eq!(first.users, 11);
+        assert!(app.is_demo().await.expect("is demo"));
+
+        // A second run reuses the data directory and changes nothing.
+        let second = app.load_demo(7, 60, 20).await.expect("demo again");
+        assert!(!second.created);
+        assert_eq!(
+            (second.persons, second.users, second.organisations),
+            (80, 11, first.organisations)
+        );
+
+        let expected_roles = [
+            ("admin", Role::Administrator),
+            ("coordinator", Role::Coordinator),
+            ("lead", Role::ProgrammeLead),
+            ("auditor", Role::Auditor),
+            ("primarycare", Role::Professional),
+            ("hospital", Role::Professional),
+            ("social", Role::Professional),
+            ("homecare", Role::Professional),
+            ("school", Role::Professional),
+            ("insurance", Role::Professional),
+            ("employment", Role::Professional),
+        ];
+        for (username, role) in expected_roles {
+            let actor = signed_in(&app, username, "demo").await;
+            assert_eq!(actor.roles(), vec![role], "{username}");
+        }
+
+        let admin = signed_in(&app, "admin", "demo").await;
+        let overview = app.programme_overview(&admin).await.expect("programmes");
+        let names: Vec<&str> = overview.iter().map(|p| p.programme.name.as_str()).collect();
+        for wanted in [
+            "Samordningsteam Skäggetorp",
+            "Integrated Care Odense",
+            "Utskrivningsteam Härnösand",
+        ] {
+            assert!(
+                names.iter().any(|n| n.starts_with(wanted)),
+                "{wanted} missing from {names:?}"
+            );
+        }
+        let skaggetorp = overview
+            .iter()
+            .find(|p| p.programme.name.starts_with("Samordningsteam Skäggetorp"))
+            .expect("Skäggetorp");
+        let sectors: std::collections::HashSet<_> = skaggetorp
+            .organisations
+            .iter()
+            .map(|(o, _)| o.sector)
+            .collect();
+        assert!(
+            sectors.len() >= 6,
+            "organisations from many sectors: {sectors:?}"
+        );
+        assert!(
+            skaggetorp
+                .organisations
+                .iter()
+                .all(|(_, units)| !units.is_empty())
+        );
+
+        // Professionals find the synthetic persons; protected identity never carries an address out.
+        let prof = signed_in(&app, "primarycare", "demo").await;
+        let found = app.search_persons(&prof, "a").await.expect("search");
+        assert!(!found.persons.is_empty());
+        for v in &found.persons {
+            assert!(v.person.synthetic);
+            assert_eq!(v.address_hidden, v.person.protected_identity);
+            if v.address_hidden {
+                assert_eq!((&v.person.street, &v.person.city), (&None, &None));
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn demo_data_is_never_loaded_into_a_database_with_real_accounts() {
+    each_db(|app| async move {
+        app.bootstrap_admin("ada", "Ada Admin", "a long enough password", "Region Test")
+            .await
+            .expect("admin");
+        let e = app.load_demo(7, 5, 5).await.expect_err("refused");
+        assert!(matches!(e, AppError::Internal(_)), "{e:?}");
+        assert!(!app.is_demo().await.expect("is demo"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_first_administrator_is_validated_and_can_sign_in() {
+    each_db(|app| async move {
+        let e = app
+            .bootstrap_admin("x", "", "short", "")
+            .await
+            .expect_err("invalid");
+        let AppError::Invalid(problems) = e else {
+            panic!("expected field errors")
+        };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        for f in ["username", "display_name", "organisation", "password"] {
+            assert!(fields.contains(&f), "{f} not reported in {fields:?}");
+        }
+        app.bootstrap_admin("ada", "Ada Admin", "a long enough password", "Region Test")
+            .await
+            .expect("admin");
+        let actor = signed_in(&app, "ada", "a long enough password").await;
+        assert_eq!(actor.roles(), vec![Role::Administrator]);
+        let again = app
+            .bootstrap_admin("ada", "Ada Again", "a long enough password", "Region Test")
+            .await;
+        assert!(
+            matches!(again, Err(AppError::Invalid(_))),
+            "the username is taken"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,110 @@
+//! The `samverka` binary as a user runs it.
+
+use std::process::{Command, Output};
+
+fn samverka(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_samverka"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("SAMVERKA_CONFIG")
+        .env_remove("SAMVERKA_DATA_DIR")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run samverka")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn demo_creates_its_data_once_and_reuses_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    let args = [
+        "demo",
+        "--no-serve",
+        "--persons",
+        "30",
+        "--danish-persons",
+        "10",
+        "--data-dir",
+        data,
+    ];
+    let first = samverka(&args);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("Demo data created"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert!(
+        text(&first.stdout).contains("40 synthetic persons"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert!(dir.path().join("data/samverka.db").exists());
+
+    let second = samverka(&args);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stdout).contains("Reusing the demo data"),
+        "{}",
+        text(&second.stdout)
+    );
+
+    let migrate = samverka(&["migrate", "--data-dir", data]);
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    assert!(text(&migrate.stdout).contains("up to date"));
+}
+
+#[test]
+fn a_bad_config_file_stops_start_up_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("samverka.toml");
+    std::fs::write(&config, "[deployment]\ntime_zone = \"Mars/Olympus\"\n").expect("write");
+    let out = samverka(&[
+        "serve",
+        "--config",
+        config.to_str().expect("path"),
+        "--data-dir",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("time_zone") && err.contains("Mars/Olympus"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_flags_are_explained() {
+    let out = samverka(&["demo", "--persons", "many"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("--persons") && err.contains("many"), "{err}");
+
+    let out = samverka(&["serve", "--listen", "nowhere"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--listen"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_bad_database_url_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_samverka"))
+        .args(["migrate", "--data-dir", dir.path().to_str().expect("path")])
+        .env("DATABASE_URL", "mysql://localhost/samverka")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("DATABASE_URL"), "{err}");
+}
