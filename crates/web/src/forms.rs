@@ -3,16 +3,75 @@
 use crate::context::Ctx;
 use samverka_app::FieldError;
 
+/// One translated problem with one field.
+#[derive(Clone, Debug)]
+pub struct FieldMessage {
+    /// The field's name, which is also its element id.
+    pub field: String,
+    /// The message shown beside the field.
+    pub message: String,
+    /// The message in the summary at the top of the form: "Label: message", so that it makes
+    /// sense out of context (a screen reader's list of links, for one).
+    pub summary: String,
+}
+
 /// Translated messages per field, in the order found.
 #[derive(Clone, Debug, Default)]
-pub struct Errors(pub Vec<(String, String)>);
+pub struct Errors(pub Vec<FieldMessage>);
+
+/// The label of each form field that can be in error: one table, so that every form's error
+/// summary names the field the same way as its label does.
+fn label_key(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "name" => "col-name",
+        "sector" => "col-sector",
+        "country" => "col-country",
+        "active" => "col-status",
+        "starts_on" => "programme-starts-on",
+        "ends_on" => "programme-ends-on",
+        "organisations" => "programme-organisations",
+        "username" => "login-username",
+        "display_name" => "user-display-name",
+        "email" => "user-email",
+        "password" => "login-password",
+        "unit" => "col-unit",
+        "role" => "col-role",
+        "id_scheme" => "person-id-scheme",
+        "national_id" => "person-national-id",
+        "given_name" => "person-given-name",
+        "family_name" => "person-family-name",
+        "sex" => "person-sex",
+        "street" => "person-street",
+        "postal_code" => "person-postal-code",
+        "city" => "person-city",
+        "phone" => "person-phone",
+        "preferred_language" => "person-language",
+        "current_password" => "account-current-password",
+        "new_password" => "account-new-password",
+        "confirm_password" => "account-confirm-password",
+        "code" => "totp-code",
+        "q" => "persons-search-label",
+        _ => return None,
+    })
+}
 
 impl Errors {
     pub fn new(ctx: &Ctx, errors: &[FieldError]) -> Errors {
         Errors(
             errors
                 .iter()
-                .map(|e| (e.field.to_owned(), ctx.ta(e.code, &e.args)))
+                .map(|e| {
+                    let message = ctx.ta(e.code, &e.args);
+                    let summary = match label_key(e.field) {
+                        Some(label) => format!("{}: {message}", ctx.t(label)),
+                        None => message.clone(),
+                    };
+                    FieldMessage {
+                        field: e.field.to_owned(),
+                        message,
+                        summary,
+                    }
+                })
                 .collect(),
         )
     }
@@ -20,13 +79,13 @@ impl Errors {
     pub fn of(&self, field: &str) -> Vec<String> {
         self.0
             .iter()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.clone())
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
             .collect()
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|(f, _)| f == field)
+        self.0.iter().any(|e| e.field == field)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -740,6 +740,17 @@ async fn register_find_and_read_a_person() {
             Some("Sara"),
             "typed values are kept"
         );
+        // The summary at the top names each field and links to it.
+        let summary = bad.select_text(".error-summary li a");
+        assert!(
+            summary.contains(&"Family name: This field is required.".to_owned()),
+            "{summary:?}"
+        );
+        assert_eq!(
+            bad.attr(".error-summary a[href='#family_name']", "href")
+                .as_deref(),
+            Some("#family_name")
+        );
 
         let ok = c
             .post(

@@ -146,8 +146,8 @@ fn every_key_the_code_and_templates_use_exists_in_every_language() {
                 "message: ",
             ],
         ));
-        // Error codes of the validators: `Self::X => "code"`.
-        if s.ends_with("national_id.rs") || s.ends_with("validate.rs") {
+        // Error codes of the validators and the field-label table: `X => "key"`.
+        if s.ends_with("national_id.rs") || s.ends_with("validate.rs") || s.ends_with("forms.rs") {
             used.extend(
                 text.match_indices("=> \"")
                     .filter_map(|(i, _)| text[i + 4..].split('"').next())

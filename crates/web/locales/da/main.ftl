@@ -148,6 +148,7 @@ user-access = Adgang
 user-deactivate = Deaktiver bruger
 user-deactivate-hint = En deaktiveret bruger bliver logget ud med det samme og kan ikke længere logge ind.
 user-reactivate = Genaktiver bruger
+user-memberships = Medlemskaber: enheder og roller
 membership-add = Tilføj medlemskab
 membership-remove = Fjern
 country-se = Sverige

@@ -148,6 +148,7 @@ user-access = Access
 user-deactivate = Deactivate user
 user-deactivate-hint = A deactivated user is signed out at once and can no longer sign in.
 user-reactivate = Reactivate user
+user-memberships = Memberships: units and roles
 membership-add = Add membership
 membership-remove = Remove
 country-se = Sweden

@@ -148,6 +148,7 @@ user-access = Behörighet
 user-deactivate = Inaktivera användaren
 user-deactivate-hint = En inaktiverad användare loggas ut direkt och kan inte längre logga in.
 user-reactivate = Aktivera användaren igen
+user-memberships = Medlemskap: enheter och roller
 membership-add = Lägg till medlemskap
 membership-remove = Ta bort
 country-se = Sverige
