@@ -124,7 +124,7 @@ pub struct UserDetail {
 impl App {
     pub async fn organisations(&self, actor: &Actor) -> Result<Vec<Organisation>, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(org::list_organisations(&mut tx).await?)
     }
 
@@ -134,7 +134,7 @@ impl App {
         id: OrganisationId,
     ) -> Result<OrganisationDetail, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let organisation = org::get_organisation(&mut tx, id).await?;
         let units = org::units_of(&mut tx, id).await?;
         Ok(OrganisationDetail {
@@ -206,7 +206,7 @@ impl App {
 
     pub async fn unit(&self, actor: &Actor, id: UnitId) -> Result<(Unit, Organisation), AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let u = org::get_unit(&mut tx, id).await?;
         let o = org::get_organisation(&mut tx, u.organisation_id).await?;
         Ok((u, o))
@@ -265,7 +265,7 @@ impl App {
 
     pub async fn programme(&self, actor: &Actor, id: ProgrammeId) -> Result<Programme, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(org::get_programme(&mut tx, id).await?)
     }
 
@@ -337,13 +337,13 @@ impl App {
 
     pub async fn users(&self, actor: &Actor) -> Result<Vec<User>, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(user::list(&mut tx).await?)
     }
 
     pub async fn user_detail(&self, actor: &Actor, id: UserId) -> Result<UserDetail, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let user = user::get(&mut tx, id).await?;
         let memberships = user::memberships(&mut tx, id).await?;
         Ok(UserDetail { user, memberships })
@@ -367,7 +367,7 @@ impl App {
         {
             p.0.append(&mut v);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         if let Some(u) = &username
             && user::find_by_username(&mut tx, u).await?.is_some()
         {
@@ -521,7 +521,7 @@ impl App {
     /// Every active unit with its organisation's name, for the membership picker.
     pub async fn unit_choices(&self, actor: &Actor) -> Result<Vec<org::UnitChoice>, AppError> {
         require(actor, Role::Administrator)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(org::all_active_units(&mut tx).await?)
     }
 }
@@ -552,7 +552,7 @@ impl App {
         {
             p.0.append(&mut v);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         if let Some(u) = &username
             && user::find_by_username(&mut tx, u).await?.is_some()
         {

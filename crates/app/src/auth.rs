@@ -175,7 +175,7 @@ impl App {
 
     async fn throttled(&self, key: &str, client_ip: &str) -> Result<bool, AppError> {
         let since = self.now() - Duration::minutes(self.config.login_window_minutes);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let (by_name, by_ip) = session::recent_failures(&mut tx, key, client_ip, since).await?;
         Ok(by_name >= self.config.login_max_failures_per_user
             || by_ip >= self.config.login_max_failures_per_ip)
@@ -201,7 +201,7 @@ impl App {
             return Ok(SignIn::Throttled);
         }
         let found = {
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.db.begin_read().await?;
             user::find_by_username(&mut tx, &key).await?
         };
         let (hash, user) = match found {
@@ -239,7 +239,7 @@ impl App {
         client_ip: &str,
     ) -> Result<SignIn, AppError> {
         let hash = token_hash(pending_token);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let Some(s) = session::find_active(&mut tx, &hash).await? else {
             return Ok(SignIn::Invalid);
         };
@@ -270,22 +270,26 @@ impl App {
     pub async fn authenticate(&self, token: &str) -> Result<Option<Authenticated>, AppError> {
         let hash = token_hash(token);
         let now = self.now();
-        let mut tx = self.db.begin().await?;
+        // Every request passes here: read without the write lock, write only when needed.
+        let mut tx = self.db.begin_read().await?;
         let Some(s) = session::find_active(&mut tx, &hash).await? else {
             return Ok(None);
         };
+        let u = user::get(&mut tx, s.user_id).await?;
+        let memberships = user::memberships(&mut tx, u.id).await?;
+        drop(tx);
         if s.expires_at <= now {
+            let mut tx = self.db.begin().await?;
             session::delete(&mut tx, &hash).await?;
             tx.commit().await?;
             return Ok(None);
         }
-        let u = user::get(&mut tx, s.user_id).await?;
-        let memberships = user::memberships(&mut tx, u.id).await?;
         // Write the sliding expiry at most once a minute, not on every request.
         if now - s.last_seen_at > Duration::seconds(60) {
+            let mut tx = self.db.begin().await?;
             session::touch(&mut tx, &hash, now, self.idle_expiry(s.created_at, now)).await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(Some(Authenticated {
             actor: Actor {
                 user_id: u.id,
@@ -313,7 +317,7 @@ impl App {
         new: &str,
         keep_token_hash: &str,
     ) -> Result<(), AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let mut u = user::get(&mut tx, actor.user_id).await?;
         drop(tx);
         if !verify_blocking(current.to_owned(), u.password_hash.clone()).await? {
@@ -371,7 +375,7 @@ impl App {
 
     /// Turns the second factor off; needs the password.
     pub async fn disable_totp(&self, actor: &Actor, password: &str) -> Result<(), AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let mut u = user::get(&mut tx, actor.user_id).await?;
         drop(tx);
         if !verify_blocking(password.to_owned(), u.password_hash.clone()).await? {
@@ -385,7 +389,7 @@ impl App {
     }
 
     pub async fn user(&self, id: UserId) -> Result<User, AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(user::get(&mut tx, id).await?)
     }
 

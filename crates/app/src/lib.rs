@@ -2,6 +2,7 @@
 //! through the store in one transaction and writes the access-log entry in that same transaction.
 //! No HTTP types here.
 
+pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod config;
@@ -22,11 +23,18 @@ use samverka_store::Db;
 pub struct App {
     pub db: Db,
     pub config: AppConfig,
+    /// The access log's group-commit writer.
+    pub log: access_log::LogWriter,
 }
 
 impl App {
+    /// Starts the access-log writer too, so call it inside a tokio runtime.
     pub fn new(db: Db, config: AppConfig) -> App {
-        App { db, config }
+        App {
+            log: access_log::LogWriter::start(db.clone()),
+            db,
+            config,
+        }
     }
 
     /// The current instant, at the microsecond precision both databases store.
@@ -43,7 +51,7 @@ impl App {
 
     /// Whether this data directory was filled by `samverka demo` (the UI then says so).
     pub async fn is_demo(&self) -> Result<bool, AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(samverka_store::setting::get(&mut tx, demo::DEMO_SETTING)
             .await?
             .is_some())

@@ -8,7 +8,6 @@ use samverka_core::national_id::{NationalId, Scheme};
 use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
 use samverka_core::validate::{optional_line, required_line};
 use samverka_core::{AccessLogId, PersonId};
-use samverka_store::Tx;
 use samverka_store::access_log::{self, Entry};
 use samverka_store::person::{self, Person, PersonQuery};
 
@@ -127,6 +126,7 @@ impl App {
                     at: self.now(),
                     user_id: Some(actor.user_id),
                     organisation_id: m.map(|m| m.organisation_id),
+                    unit_id: m.map(|m| m.unit_id),
                     role: m.map(|m| m.role.code().to_owned()),
                     action: action.code().to_owned(),
                     person_id: person,
@@ -134,36 +134,28 @@ impl App {
                     purpose: None,
                     outcome: format!("denied:{}", reason.code()),
                 };
-                let mut tx = self.db.begin().await?;
-                access_log::append(&mut tx, &entry).await?;
-                tx.commit().await?;
+                self.log.write(vec![entry]).await?;
                 tracing::info!(user = %actor.user_id, action = action.code(), "access denied");
                 Err(AppError::Forbidden)
             }
         }
     }
 
-    async fn log_allowed(
-        &self,
-        tx: &mut Tx,
-        grant: &Grant,
-        person: Option<PersonId>,
-        what: &str,
-    ) -> Result<(), AppError> {
-        let entry = Entry {
+    /// The log entry for an allowed access under `grant`.
+    fn allowed(&self, grant: &Grant, person: Option<PersonId>, what: &str) -> Entry {
+        Entry {
             id: AccessLogId::new(),
             at: self.now(),
             user_id: Some(grant.user()),
             organisation_id: Some(grant.organisation()),
+            unit_id: Some(grant.unit()),
             role: Some(grant.role().code().to_owned()),
             action: grant.action().code().to_owned(),
             person_id: person,
             what: what.to_owned(),
             purpose: None,
             outcome: "allowed".to_owned(),
-        };
-        access_log::append(tx, &entry).await?;
-        Ok(())
+        }
     }
 
     /// Searches by name (all words must match) or, if the text is a number, by exact national
@@ -203,15 +195,17 @@ impl App {
                 national_ids: Vec::new(),
             }
         };
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let mut found = person::search(&mut tx, &grant, &query, SEARCH_LIMIT + 1).await?;
+        drop(tx);
         let truncated = found.len() as i64 > SEARCH_LIMIT;
         found.truncate(SEARCH_LIMIT as usize);
-        for p in &found {
-            self.log_allowed(&mut tx, &grant, Some(p.id), "person_search_result")
-                .await?;
-        }
-        tx.commit().await?;
+        // Nobody sees a result before its log entry is durable.
+        let entries = found
+            .iter()
+            .map(|p| self.allowed(&grant, Some(p.id), "person_search_result"))
+            .collect();
+        self.log.write(entries).await?;
         Ok(SearchResult {
             persons: found.into_iter().map(PersonView::new).collect(),
             by_number,
@@ -224,11 +218,12 @@ impl App {
         let grant = self
             .authorize(actor, Action::Read, Some(id), "person")
             .await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let p = person::get(&mut tx, &grant, id).await?;
-        self.log_allowed(&mut tx, &grant, Some(id), "person")
+        drop(tx);
+        self.log
+            .write(vec![self.allowed(&grant, Some(id), "person")])
             .await?;
-        tx.commit().await?;
         Ok(PersonView::new(p))
     }
 
@@ -300,9 +295,14 @@ impl App {
         if let Some(id) = &national_id
             && let Some(existing) = person::id_by_national_id(&mut tx, &lookup, id.as_str()).await?
         {
-            self.log_allowed(&mut tx, &lookup, Some(existing), "person_identity_lookup")
+            drop(tx);
+            self.log
+                .write(vec![self.allowed(
+                    &lookup,
+                    Some(existing),
+                    "person_identity_lookup",
+                )])
                 .await?;
-            tx.commit().await?;
             return Err(AppError::invalid(
                 "national_id",
                 "national-id-already-registered",
@@ -333,9 +333,11 @@ impl App {
             created_by: Some(actor.user_id),
         };
         person::insert(&mut tx, &grant, &person).await?;
-        self.log_allowed(&mut tx, &grant, Some(person.id), "person")
+        // The entry commits with the person it records; the writer seals it right after.
+        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(person.id), "person"))
             .await?;
         tx.commit().await?;
+        self.log.seal_pending();
         Ok(person.id)
     }
 
@@ -349,11 +351,12 @@ impl App {
         let grant = self
             .authorize(actor, Action::Read, Some(id), "person_access_log")
             .await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let entries = access_log::for_person(&mut tx, id, 20).await?;
-        self.log_allowed(&mut tx, &grant, Some(id), "person_access_log")
+        drop(tx);
+        self.log
+            .write(vec![self.allowed(&grant, Some(id), "person_access_log")])
             .await?;
-        tx.commit().await?;
         Ok(entries)
     }
 }

@@ -16,7 +16,7 @@ impl App {
         &self,
         _actor: &Actor,
     ) -> Result<Vec<ProgrammeOverview>, AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         let programmes = org::list_programmes(&mut tx).await?;
         let organisations = org::list_organisations(&mut tx).await?;
         let mut out = Vec::with_capacity(programmes.len());
@@ -42,7 +42,7 @@ impl App {
         &self,
         _actor: &Actor,
     ) -> Result<Vec<Organisation>, AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(org::list_organisations(&mut tx).await?)
     }
 }
@@ -53,7 +53,7 @@ impl App {
         &self,
         actor: &Actor,
     ) -> Result<Vec<samverka_store::user::MembershipView>, AppError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_read().await?;
         Ok(samverka_store::user::memberships(&mut tx, actor.user_id).await?)
     }
 }

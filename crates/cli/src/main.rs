@@ -68,6 +68,11 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Access-log tools for auditors and operators.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Create an administrator account (for a new deployment). The password is read from
     /// SAMVERKA_ADMIN_PASSWORD or asked for on the terminal.
     CreateAdmin {
@@ -80,6 +85,16 @@ enum Command {
         /// Name of the organisation the administrator belongs to (created if missing).
         #[arg(long, default_value = "Samverka administration")]
         organisation: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the access log's hash chain: exits 0 when intact, 1 naming the first entry that was
+    /// changed, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -96,7 +111,11 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,
+        Ok(Outcome::Failed(message)) => {
+            eprintln!("{message}");
+            std::process::ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
@@ -135,7 +154,45 @@ async fn open_db(data_dir: &Path, s: &config::Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+/// What a command that ran to its end found.
+enum Outcome {
+    Ok,
+    /// The command worked, and found a problem it must report with a non-zero exit.
+    Failed(String),
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    if let Command::Audit {
+        command: AuditCommand::Verify { data },
+    } = &cli.command
+    {
+        let s = settings(data)?;
+        init_logging(s.json_logs);
+        let db = open_db(&data.data_dir, &s).await?;
+        let report = samverka_app::access_log::verify_chain(&db).await?;
+        let pending = if report.unsealed > 0 {
+            format!(
+                " ({} newest entries not sealed yet; run again in a moment to include them)",
+                report.unsealed
+            )
+        } else {
+            String::new()
+        };
+        return Ok(match report.result {
+            Ok(v) => {
+                println!(
+                    "Access log intact: {} entries verified{pending}.",
+                    v.entries
+                );
+                Outcome::Ok
+            }
+            Err(e) => Outcome::Failed(format!("Access log broken: {e}.{pending}")),
+        });
+    }
+    run_other(cli).await.map(|()| Outcome::Ok)
+}
+
+async fn run_other(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { data, listen } => {
             let s = settings(&data)?;
@@ -240,6 +297,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Audit { .. } => Ok(()),
     }
 }
 

@@ -108,3 +108,60 @@ fn a_bad_database_url_is_named() {
     let err = text(&out.stderr);
     assert!(err.contains("DATABASE_URL"), "{err}");
 }
+
+#[test]
+fn audit_verify_exits_non_zero_naming_the_changed_entry() {
+    use samverka_core::AccessLogId;
+    use samverka_core::audit::Entry;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("path").to_owned();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(async {
+        let db = samverka_store::Db::open_data_dir(dir.path())
+            .await
+            .expect("db");
+        db.migrate().await.expect("migrate");
+        let mut tx = db.begin().await.expect("tx");
+        let entries = (0..3)
+            .map(|i| Entry {
+                id: AccessLogId::new(),
+                at: chrono::Utc::now() + chrono::Duration::seconds(i),
+                user_id: None,
+                organisation_id: None,
+                unit_id: None,
+                role: None,
+                action: "read".into(),
+                person_id: None,
+                what: "person".into(),
+                purpose: None,
+                outcome: "allowed".into(),
+            })
+            .collect();
+        samverka_store::access_log::seal_batch(&mut tx, entries)
+            .await
+            .expect("seal");
+        tx.commit().await.expect("commit");
+        db
+    });
+    let ok = samverka(&["audit", "verify", "--data-dir", &data]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("intact: 3 entries"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    rt.block_on(async {
+        let mut d = db.clone();
+        d.execute(samverka_store::q!(
+            "update access_log set what = 'nothing' where seq = 2"
+        ))
+        .await
+        .expect("tamper");
+        db.close().await;
+    });
+    let bad = samverka(&["audit", "verify", "--data-dir", &data]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(err.contains("entry 2") && err.contains("changed"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! over values, so it can be tested exhaustively.
 
 pub mod actor;
+pub mod audit;
 pub mod ids;
 pub mod national_id;
 pub mod org;

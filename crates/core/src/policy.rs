@@ -5,7 +5,7 @@
 //! the access-log entry for the decision, allowed or denied.
 
 use crate::actor::{Actor, Role};
-use crate::ids::{OrganisationId, PersonId, UserId};
+use crate::ids::{OrganisationId, PersonId, UnitId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,6 +74,7 @@ impl DenyReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     user: UserId,
+    unit: UnitId,
     organisation: OrganisationId,
     role: Role,
     request: AccessRequest,
@@ -82,6 +83,10 @@ pub struct Grant {
 impl Grant {
     pub fn user(&self) -> UserId {
         self.user
+    }
+    /// The unit the actor acts from.
+    pub fn unit(&self) -> UnitId {
+        self.unit
     }
     pub fn organisation(&self) -> OrganisationId {
         self.organisation
@@ -128,6 +133,7 @@ pub fn decide(actor: &Actor, request: &AccessRequest) -> Decision {
     };
     Decision::Allow(Grant {
         user: actor.user_id,
+        unit: membership.unit_id,
         organisation: membership.organisation_id,
         role: membership.role,
         request: request.clone(),

@@ -279,7 +279,19 @@ impl Db {
         Ok(())
     }
 
+    /// A transaction that may write. On SQLite it takes the write lock at once (`begin
+    /// immediate`): a transaction that reads first and writes later could otherwise fail when
+    /// another writer commits in between, instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("begin immediate").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A transaction that only reads: one consistent snapshot, no write lock, so readers never
+    /// wait for each other or for writers.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),

@@ -607,6 +607,38 @@ async fn synthetic_seeding_is_idempotent_and_refuses_real_persons() {
     .await;
 }
 
+fn log_entry(person: Option<PersonId>, action: &str, at: chrono::DateTime<Utc>) -> Entry {
+    Entry {
+        id: AccessLogId::new(),
+        at,
+        user_id: None,
+        organisation_id: None,
+        unit_id: None,
+        role: Some("professional".into()),
+        action: action.into(),
+        person_id: person,
+        what: "person".into(),
+        purpose: None,
+        outcome: "allowed".into(),
+    }
+}
+
+async fn whole_chain(
+    db: &Db,
+) -> (
+    Vec<samverka_core::audit::Sealed>,
+    samverka_core::audit::Head,
+) {
+    let mut tx = db.begin_read().await.expect("tx");
+    let head = access_log::head(&mut tx).await.expect("head");
+    (
+        access_log::sealed_page(&mut tx, 0, 1000)
+            .await
+            .expect("page"),
+        head,
+    )
+}
+
 #[tokio::test]
 async fn access_log_entries_are_kept_in_order_per_person() {
     each_db(|db| async move {
@@ -616,25 +648,18 @@ async fn access_log_entries_are_kept_in_order_per_person() {
             .await
             .expect("insert");
         let t0 = now();
-        for (i, action) in ["create", "read", "read"].into_iter().enumerate() {
-            access_log::append(
-                &mut tx,
-                &Entry {
-                    id: AccessLogId::new(),
-                    at: t0 + Duration::seconds(i as i64),
-                    user_id: None,
-                    organisation_id: None,
-                    role: Some("professional".into()),
-                    action: action.into(),
-                    person_id: Some(p.id),
-                    what: "person".into(),
-                    purpose: None,
-                    outcome: "allowed".into(),
-                },
-            )
+        access_log::append_unsealed(&mut tx, &log_entry(Some(p.id), "create", t0))
             .await
             .expect("append");
-        }
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin().await.expect("tx");
+        let reads = (1..3)
+            .map(|i| log_entry(Some(p.id), "read", t0 + Duration::seconds(i)))
+            .collect();
+        access_log::seal_batch(&mut tx, reads).await.expect("seal");
+        tx.commit().await.expect("commit");
+
+        let mut tx = db.begin_read().await.expect("tx");
         let entries = access_log::for_person(&mut tx, p.id, 10)
             .await
             .expect("entries");
@@ -655,6 +680,76 @@ async fn access_log_entries_are_kept_in_order_per_person() {
                 .expect("none")
                 .is_empty()
         );
+        assert_eq!(
+            access_log::unsealed_count(&mut tx).await.expect("unsealed"),
+            0
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sealing_chains_entries_in_order_and_round_trips_them_exactly() {
+    each_db(|db| async move {
+        let t0 = now();
+        // An entry written by a change, then two batches: the unsealed one is sealed first.
+        let mut tx = db.begin().await.expect("tx");
+        let mut first = log_entry(None, "create", t0);
+        first.user_id = Some(UserId::new());
+        first.purpose = Some("Ringde: \"akut\" – ärende 5".into());
+        access_log::append_unsealed(&mut tx, &first)
+            .await
+            .expect("unsealed");
+        tx.commit().await.expect("commit");
+        for batch in 0..2 {
+            let mut tx = db.begin().await.expect("tx");
+            let new = (0..3)
+                .map(|i| {
+                    log_entry(
+                        Some(PersonId::new()),
+                        "read",
+                        t0 + Duration::seconds(batch * 10 + i),
+                    )
+                })
+                .collect();
+            access_log::seal_batch(&mut tx, new).await.expect("seal");
+            tx.commit().await.expect("commit");
+        }
+        let (chain, head) = whole_chain(&db).await;
+        assert_eq!(chain.len(), 7);
+        assert_eq!(chain[0].entry, first, "every field reads back as written");
+        assert_eq!(head.seq, 7);
+        assert_eq!(
+            samverka_core::audit::verify(&chain, &head).map(|v| v.entries),
+            Ok(7)
+        );
+        let mut tx = db.begin_read().await.expect("tx");
+        assert_eq!(
+            access_log::position_of_hash(&mut tx, &chain[3].hash)
+                .await
+                .expect("pos"),
+            Some(4)
+        );
+        assert_eq!(
+            access_log::position_of_hash(&mut tx, "nope")
+                .await
+                .expect("pos"),
+            None
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_empty_batch_changes_nothing() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        let head = access_log::seal_batch(&mut tx, Vec::new())
+            .await
+            .expect("seal");
+        tx.commit().await.expect("commit");
+        assert_eq!(head, samverka_core::audit::Head::genesis());
+        assert_eq!(whole_chain(&db).await.1, head);
     })
     .await;
 }
