@@ -28,10 +28,10 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn start(db: Db) -> LogWriter {
+    /// Starts the writer task on the current tokio runtime, with a connection of its own.
+    pub fn start(db: &Db) -> LogWriter {
         let (jobs, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, rx));
+        tokio::spawn(run(db.dedicated(), rx));
         LogWriter { jobs }
     }
 

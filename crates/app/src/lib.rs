@@ -31,7 +31,7 @@ impl App {
     /// Starts the access-log writer too, so call it inside a tokio runtime.
     pub fn new(db: Db, config: AppConfig) -> App {
         App {
-            log: access_log::LogWriter::start(db.clone()),
+            log: access_log::LogWriter::start(&db),
             db,
             config,
         }

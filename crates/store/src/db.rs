@@ -270,6 +270,23 @@ impl Db {
         }
     }
 
+    /// A pool of one connection to the same database, for a task that must never queue behind
+    /// the requests sharing the main pool (the access-log writer: every waiting read depends on it).
+    pub fn dedicated(&self) -> Db {
+        match self {
+            Db::Sqlite(p) => Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_lazy_with((*p.connect_options()).clone()),
+            ),
+            Db::Postgres(p) => Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_lazy_with((*p.connect_options()).clone()),
+            ),
+        }
+    }
+
     /// Applies every migration not yet applied. Forward-only.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
