@@ -3,11 +3,11 @@
 
 use crate::error::Problems;
 use crate::{App, AppError, FieldError};
-use samverka_core::actor::Actor;
+use samverka_core::actor::{Actor, Membership};
 use samverka_core::national_id::{NationalId, Scheme};
 use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
 use samverka_core::validate::{optional_line, required_line};
-use samverka_core::{AccessLogId, PersonId};
+use samverka_core::{AccessLogId, PersonId, UserId};
 use samverka_store::access_log::{self, Entry};
 use samverka_store::person::{self, Person, PersonQuery};
 
@@ -120,20 +120,9 @@ impl App {
         match policy::decide(actor, &AccessRequest { action, person }) {
             Decision::Allow(g) => Ok(g),
             Decision::Deny(reason) => {
-                let m = actor.primary_membership();
-                let entry = Entry {
-                    id: AccessLogId::new(),
-                    at: self.now(),
-                    user_id: Some(actor.user_id),
-                    organisation_id: m.map(|m| m.organisation_id),
-                    unit_id: m.map(|m| m.unit_id),
-                    role: m.map(|m| m.role.code().to_owned()),
-                    action: action.code().to_owned(),
-                    person_id: person,
-                    what: what.to_owned(),
-                    purpose: None,
-                    outcome: format!("denied:{}", reason.code()),
-                };
+                let outcome = format!("denied:{}", reason.code());
+                let acting = actor.primary_membership();
+                let entry = self.entry(actor.user_id, acting, action, person, what, outcome);
                 self.log.write(vec![entry]).await?;
                 tracing::info!(user = %actor.user_id, action = action.code(), "access denied");
                 Err(AppError::Forbidden)
@@ -141,21 +130,42 @@ impl App {
         }
     }
 
-    /// The log entry for an allowed access under `grant`.
-    fn allowed(&self, grant: &Grant, person: Option<PersonId>, what: &str) -> Entry {
+    /// An access-log entry: `user`, acting from `acting` (unit, organisation, role), did `action`.
+    fn entry(
+        &self,
+        user: UserId,
+        acting: Option<&Membership>,
+        action: Action,
+        person: Option<PersonId>,
+        what: &str,
+        outcome: String,
+    ) -> Entry {
         Entry {
             id: AccessLogId::new(),
             at: self.now(),
-            user_id: Some(grant.user()),
-            organisation_id: Some(grant.organisation()),
-            unit_id: Some(grant.unit()),
-            role: Some(grant.role().code().to_owned()),
-            action: grant.action().code().to_owned(),
+            user_id: Some(user),
+            organisation_id: acting.map(|m| m.organisation_id),
+            unit_id: acting.map(|m| m.unit_id),
+            role: acting.map(|m| m.role.code().to_owned()),
+            action: action.code().to_owned(),
             person_id: person,
             what: what.to_owned(),
             purpose: None,
-            outcome: "allowed".to_owned(),
+            outcome,
         }
+    }
+
+    /// The log entry for an allowed access under `grant`.
+    fn allowed(&self, grant: &Grant, person: Option<PersonId>, what: &str) -> Entry {
+        let acting = grant.membership();
+        self.entry(
+            grant.user(),
+            Some(&acting),
+            grant.action(),
+            person,
+            what,
+            "allowed".to_owned(),
+        )
     }
 
     /// Searches by name (all words must match) or, if the text is a number, by exact national

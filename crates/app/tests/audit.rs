@@ -2,24 +2,14 @@
 //! PostgreSQL: entries written concurrently form one unbroken chain, and a changed, removed or
 //! reordered row in the database is named by the check behind `samverka audit verify`.
 
+mod common;
 use chrono::Duration;
+use common::each_db;
+use samverka_app::App;
 use samverka_app::access_log::verify_chain;
-use samverka_app::{App, AppConfig};
 use samverka_core::audit::{ChainError, Entry};
 use samverka_core::{AccessLogId, PersonId, UserId};
-use samverka_store::testing::TestDb;
 use samverka_store::{Db, q};
-
-async fn each_db<F, Fut>(f: F)
-where
-    F: Fn(App) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for t in TestDb::all().await.expect("test databases") {
-        f(App::new(t.db.clone(), AppConfig::default())).await;
-        t.cleanup().await;
-    }
-}
 
 fn entry(app: &App, i: i64) -> Entry {
     Entry {

@@ -111,9 +111,9 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,
-        Ok(Outcome::Failed(message)) => {
-            eprintln!("{message}");
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.is::<ChainBroken>() => {
+            eprintln!("{e}");
             std::process::ExitCode::FAILURE
         }
         Err(e) => {
@@ -154,45 +154,37 @@ async fn open_db(data_dir: &Path, s: &config::Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// What a command that ran to its end found.
-enum Outcome {
-    Ok,
-    /// The command worked, and found a problem it must report with a non-zero exit.
-    Failed(String),
-}
+/// A check that ran to its end and found the access log broken: reported as it is, exit 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ChainBroken(String);
 
-async fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    if let Command::Audit {
-        command: AuditCommand::Verify { data },
-    } = &cli.command
-    {
-        let s = settings(data)?;
-        init_logging(s.json_logs);
-        let db = open_db(&data.data_dir, &s).await?;
-        let report = samverka_app::access_log::verify_chain(&db).await?;
-        let pending = if report.unsealed > 0 {
-            format!(
-                " ({} newest entries not sealed yet; run again in a moment to include them)",
-                report.unsealed
-            )
-        } else {
-            String::new()
-        };
-        return Ok(match report.result {
-            Ok(v) => {
-                println!(
-                    "Access log intact: {} entries verified{pending}.",
-                    v.entries
-                );
-                Outcome::Ok
-            }
-            Err(e) => Outcome::Failed(format!("Access log broken: {e}.{pending}")),
-        });
+async fn audit_verify(data: &DataArgs) -> anyhow::Result<()> {
+    let s = settings(data)?;
+    init_logging(s.json_logs);
+    let db = open_db(&data.data_dir, &s).await?;
+    let report = samverka_app::access_log::verify_chain(&db).await?;
+    let pending = if report.unsealed > 0 {
+        format!(
+            " ({} newest entries not sealed yet; run again in a moment to include them)",
+            report.unsealed
+        )
+    } else {
+        String::new()
+    };
+    match report.result {
+        Ok(v) => {
+            println!(
+                "Access log intact: {} entries verified{pending}.",
+                v.entries
+            );
+            Ok(())
+        }
+        Err(e) => Err(ChainBroken(format!("Access log broken: {e}.{pending}")).into()),
     }
-    run_other(cli).await.map(|()| Outcome::Ok)
 }
 
-async fn run_other(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { data, listen } => {
             let s = settings(&data)?;
@@ -297,7 +289,9 @@ async fn run_other(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Audit { .. } => Ok(()),
+        Command::Audit {
+            command: AuditCommand::Verify { data },
+        } => audit_verify(&data).await,
     }
 }
 

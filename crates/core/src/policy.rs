@@ -4,7 +4,7 @@
 //! demand one, so code that skips the policy does not compile. The use case that asks also writes
 //! the access-log entry for the decision, allowed or denied.
 
-use crate::actor::{Actor, Role};
+use crate::actor::{Actor, Membership, Role};
 use crate::ids::{OrganisationId, PersonId, UnitId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -83,6 +83,14 @@ pub struct Grant {
 impl Grant {
     pub fn user(&self) -> UserId {
         self.user
+    }
+    /// Where the actor acts from: unit, organisation and role.
+    pub fn membership(&self) -> Membership {
+        Membership {
+            unit_id: self.unit,
+            organisation_id: self.organisation,
+            role: self.role,
+        }
     }
     /// The unit the actor acts from.
     pub fn unit(&self) -> UnitId {
