@@ -1,6 +1,7 @@
 //! Settings the use cases need. Loaded and checked by the CLI, documented in config/samverka.example.toml.
 
 use chrono_tz::Tz;
+use samverka_core::actor::Role;
 use samverka_core::national_id::Scheme;
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,10 @@ pub struct AppConfig {
     /// Failed sign-ins from one address within the window before it is throttled.
     pub login_max_failures_per_ip: i64,
     pub login_window_minutes: i64,
+    /// How long an emergency access lasts.
+    pub emergency_access_hours: i64,
+    /// Roles that may see that a person has protected identity at all.
+    pub protected_identity_roles: Vec<Role>,
 }
 
 impl Default for AppConfig {
@@ -30,6 +35,8 @@ impl Default for AppConfig {
             login_max_failures_per_user: 5,
             login_max_failures_per_ip: 50,
             login_window_minutes: 15,
+            emergency_access_hours: 2,
+            protected_identity_roles: vec![Role::Coordinator],
         }
     }
 }

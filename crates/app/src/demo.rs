@@ -3,6 +3,7 @@
 //! Only `samverka demo` calls this; `serve` never creates these accounts.
 
 use crate::{App, AppError};
+use samverka_core::actor::{Actor, Membership};
 use samverka_core::synthetic::{self, Country};
 use samverka_core::{OrganisationId, PersonId, ProgrammeId, UnitId, UserId};
 use samverka_store::org::{self, Organisation, Programme, Unit};
@@ -69,6 +70,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let mut unit_ids: HashMap<&str, UnitId> = HashMap::new();
         let mut org_ids: HashMap<&str, OrganisationId> = HashMap::new();
+        let mut unit_org: HashMap<UnitId, OrganisationId> = HashMap::new();
         for wo in &world.organisations {
             let o = Organisation {
                 id: OrganisationId::new(),
@@ -90,6 +92,7 @@ impl App {
                 };
                 org::insert_unit(&mut tx, &u).await?;
                 unit_ids.insert(wu.key, u.id);
+                unit_org.insert(u.id, o.id);
             }
         }
         for wp in &world.programmes {
@@ -110,6 +113,7 @@ impl App {
             };
             org::insert_programme(&mut tx, &p).await?;
         }
+        let mut actors: HashMap<&str, Actor> = HashMap::new();
         for du in &world.demo_users {
             let unit = unit_ids.get(du.unit_key).copied().ok_or_else(|| {
                 AppError::Internal(format!(
@@ -130,6 +134,19 @@ impl App {
             };
             user::insert(&mut tx, &u).await?;
             user::add_membership(&mut tx, u.id, unit, du.role, now).await?;
+            actors.insert(
+                du.username,
+                Actor {
+                    user_id: u.id,
+                    username: du.username.to_owned(),
+                    display_name: du.display_name.clone(),
+                    memberships: vec![Membership {
+                        unit_id: unit,
+                        organisation_id: unit_org.get(&unit).copied().unwrap_or_default(),
+                        role: du.role,
+                    }],
+                },
+            );
         }
         let mut persons = Vec::with_capacity(swedish_persons + danish_persons);
         for (country, count, salt) in [
@@ -161,6 +178,7 @@ impl App {
             }
         }
         person::seed_synthetic(&mut tx, &persons).await?;
+        self.seed_demo_access(&mut tx, &actors, &persons).await?;
         setting::set(&mut tx, DEMO_SETTING, &seed.to_string()).await?;
         let total = person::count(&mut tx).await?;
         tx.commit()

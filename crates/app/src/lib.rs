@@ -2,14 +2,20 @@
 //! through the store in one transaction and writes the access-log entry in that same transaction.
 //! No HTTP types here.
 
+#[macro_use]
+pub mod access;
 pub mod access_log;
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
+mod demo_access;
 pub mod error;
 pub mod persons;
 pub mod programmes;
+pub mod records;
+pub mod teams;
 
 pub use config::AppConfig;
 pub use error::{AppError, FieldError};

@@ -3,13 +3,13 @@
 
 use crate::error::Problems;
 use crate::{App, AppError, FieldError};
-use samverka_core::actor::{Actor, Membership};
+use samverka_core::PersonId;
+use samverka_core::actor::Actor;
 use samverka_core::national_id::{NationalId, Scheme};
-use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
+use samverka_core::policy::Action;
 use samverka_core::validate::{optional_line, required_line};
-use samverka_core::{AccessLogId, PersonId, UserId};
 use samverka_store::access_log::{self, Entry};
-use samverka_store::person::{self, Person, PersonQuery};
+use samverka_store::person::{self, Identity, Person, PersonQuery};
 
 /// Most persons one search shows; the user narrows the search for more.
 pub const SEARCH_LIMIT: i64 = 50;
@@ -30,31 +30,37 @@ pub struct PersonInput {
     pub protected_identity: bool,
 }
 
-/// A person as shown to a user: for protected identity the address is gone before it leaves here.
+/// A person as shown to a user: for protected identity the address is gone before it leaves
+/// here, and only roles the configuration names learn that the person is protected at all.
 #[derive(Clone, Debug)]
 pub struct PersonView {
     pub person: Person,
+    /// Show that the address is withheld because of protected identity.
     pub address_hidden: bool,
 }
 
 impl PersonView {
-    fn new(mut person: Person) -> PersonView {
-        let hidden = person.protected_identity;
-        if hidden {
+    pub(crate) fn new(mut person: Person, show_flag: bool) -> PersonView {
+        let protected = person.protected_identity;
+        if protected {
             person.street = None;
             person.postal_code = None;
             person.city = None;
         }
+        person.protected_identity = protected && show_flag;
         PersonView {
+            address_hidden: protected && show_flag,
             person,
-            address_hidden: hidden,
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct SearchResult {
+    /// Persons found by name among those the user works with.
     pub persons: Vec<PersonView>,
+    /// The person an exact-number lookup found: identity only.
+    pub identities: Vec<Identity>,
     /// The query was read as a national identity number.
     pub by_number: bool,
     /// More persons matched than are shown.
@@ -82,7 +88,7 @@ impl App {
     /// The normalised forms a typed number has under the deployment's scheme and, since persons
     /// from the neighbouring country are registered too, under the other national scheme. Fails
     /// with the default scheme's message when the number is valid under neither.
-    fn read_number(&self, text: &str) -> Result<Vec<String>, AppError> {
+    pub(crate) fn read_number(&self, text: &str) -> Result<Vec<String>, AppError> {
         let default = self.config.default_id_scheme;
         let other = match default {
             Scheme::Danish => Scheme::Swedish,
@@ -109,79 +115,26 @@ impl App {
         }
     }
 
-    /// Asks the policy; a denial is logged (and committed) before the error is returned.
-    async fn authorize(
-        &self,
-        actor: &Actor,
-        action: Action,
-        person: Option<PersonId>,
-        what: &str,
-    ) -> Result<Grant, AppError> {
-        match policy::decide(actor, &AccessRequest { action, person }) {
-            Decision::Allow(g) => Ok(g),
-            Decision::Deny(reason) => {
-                let outcome = format!("denied:{}", reason.code());
-                let acting = actor.primary_membership();
-                let entry = self.entry(actor.user_id, acting, action, person, what, outcome);
-                self.log.write(vec![entry]).await?;
-                tracing::info!(user = %actor.user_id, action = action.code(), "access denied");
-                Err(AppError::Forbidden)
-            }
-        }
-    }
-
-    /// An access-log entry: `user`, acting from `acting` (unit, organisation, role), did `action`.
-    fn entry(
-        &self,
-        user: UserId,
-        acting: Option<&Membership>,
-        action: Action,
-        person: Option<PersonId>,
-        what: &str,
-        outcome: String,
-    ) -> Entry {
-        Entry {
-            id: AccessLogId::new(),
-            at: self.now(),
-            user_id: Some(user),
-            organisation_id: acting.map(|m| m.organisation_id),
-            unit_id: acting.map(|m| m.unit_id),
-            role: acting.map(|m| m.role.code().to_owned()),
-            action: action.code().to_owned(),
-            person_id: person,
-            what: what.to_owned(),
-            purpose: None,
-            outcome,
-        }
-    }
-
-    /// The log entry for an allowed access under `grant`.
-    fn allowed(&self, grant: &Grant, person: Option<PersonId>, what: &str) -> Entry {
-        let acting = grant.membership();
-        self.entry(
-            grant.user(),
-            Some(&acting),
-            grant.action(),
-            person,
-            what,
-            "allowed".to_owned(),
-        )
-    }
-
-    /// Searches by name (all words must match) or, if the text is a number, by exact national
-    /// identity number. Every person shown gets an access-log entry.
+    /// Searches by name (all words must match) among the persons the actor works with, or, if
+    /// the text is a number, looks one person up by exact national identity number (identity
+    /// data only, whoever they are). Every person shown gets an access-log entry.
     pub async fn search_persons(
         &self,
         actor: &Actor,
         text: &str,
     ) -> Result<SearchResult, AppError> {
         let text = text.trim();
-        let grant = self
-            .authorize(actor, Action::Search, None, "person_search")
-            .await?;
+        let by_number = looks_like_number(text);
+        let (action, what) = if by_number {
+            (Action::Lookup, "identity_lookup")
+        } else {
+            (Action::Search, "person_search")
+        };
+        let grant = self.authorize(actor, action, None, what).await?;
         if text.is_empty() {
             return Ok(SearchResult {
                 persons: Vec::new(),
+                identities: Vec::new(),
                 by_number: false,
                 truncated: false,
             });
@@ -193,52 +146,61 @@ impl App {
                 vec![("max", "100".into())],
             )]));
         }
-        let by_number = looks_like_number(text);
-        let query = if by_number {
-            PersonQuery {
-                national_ids: self.read_number(text)?,
-                name: None,
+        if by_number {
+            let numbers = self.read_number(text)?;
+            let mut tx = self.db.begin_read().await?;
+            let found = person::lookup(&mut tx, &grant, &numbers).await?;
+            drop(tx);
+            let mut entries: Vec<Entry> = found
+                .iter()
+                .map(|p| self.allowed(&grant, Some(p.id), what))
+                .collect();
+            if entries.is_empty() {
+                entries.push(self.allowed(&grant, None, "identity_lookup_no_match"));
             }
-        } else {
-            PersonQuery {
-                name: Some(text.to_owned()),
-                national_ids: Vec::new(),
-            }
+            self.log.write(entries).await?;
+            return Ok(SearchResult {
+                persons: Vec::new(),
+                identities: found,
+                by_number,
+                truncated: false,
+            });
+        }
+        let query = PersonQuery {
+            name: Some(text.to_owned()),
+            national_ids: Vec::new(),
         };
         let mut tx = self.db.begin_read().await?;
         let mut found = person::search(&mut tx, &grant, &query, SEARCH_LIMIT + 1).await?;
         drop(tx);
         let truncated = found.len() as i64 > SEARCH_LIMIT;
         found.truncate(SEARCH_LIMIT as usize);
-        // Nobody sees a result before its log entry is durable.
-        let entries = found
-            .iter()
-            .map(|p| self.allowed(&grant, Some(p.id), "person_search_result"))
-            .collect();
+        // Nobody sees a result before its log entry is durable; the search itself is logged
+        // even when it finds nobody.
+        let mut entries = vec![self.allowed(&grant, None, "person_search")];
+        entries.extend(
+            found
+                .iter()
+                .map(|p| self.allowed(&grant, Some(p.id), "person_search_result")),
+        );
         self.log.write(entries).await?;
         Ok(SearchResult {
-            persons: found.into_iter().map(PersonView::new).collect(),
+            persons: found
+                .into_iter()
+                .map(|p| {
+                    let flag = grant.shows_protected_flag(p.protected_identity);
+                    PersonView::new(p, flag)
+                })
+                .collect(),
+            identities: Vec::new(),
             by_number,
             truncated,
         })
     }
 
-    /// One person's record.
-    pub async fn person(&self, actor: &Actor, id: PersonId) -> Result<PersonView, AppError> {
-        let grant = self
-            .authorize(actor, Action::Read, Some(id), "person")
-            .await?;
-        let mut tx = self.db.begin_read().await?;
-        let p = person::get(&mut tx, &grant, id).await?;
-        drop(tx);
-        self.log
-            .write(vec![self.allowed(&grant, Some(id), "person")])
-            .await?;
-        Ok(PersonView::new(p))
-    }
-
     /// Registers a new person after validating every field. A number already registered is
-    /// refused with a message (the lookup is logged like any other).
+    /// refused with a message (the lookup is logged like any other). The registrar joins the
+    /// person's team: registering someone is starting to work with them.
     pub async fn register_person(
         &self,
         actor: &Actor,
@@ -299,7 +261,7 @@ impl App {
         }
         // The duplicate check is a lookup by exact number: its own grant, its own log entry.
         let lookup = self
-            .authorize(actor, Action::Search, None, "person_identity_lookup")
+            .authorize(actor, Action::Lookup, None, "identity_lookup")
             .await?;
         let mut tx = self.db.begin().await?;
         if let Some(id) = &national_id
@@ -310,7 +272,7 @@ impl App {
                 .write(vec![self.allowed(
                     &lookup,
                     Some(existing),
-                    "person_identity_lookup",
+                    "identity_lookup",
                 )])
                 .await?;
             return Err(AppError::invalid(
@@ -343,30 +305,23 @@ impl App {
             created_by: Some(actor.user_id),
         };
         person::insert(&mut tx, &grant, &person).await?;
+        let place = samverka_core::consent::TeamMember {
+            id: samverka_core::TeamMemberId::new(),
+            person_id: person.id,
+            user_id: Some(actor.user_id),
+            unit_id: grant.unit(),
+            organisation_id: grant.organisation(),
+            starts_on: self.today(),
+            ended_at: None,
+            added_by: Some(actor.user_id),
+            created_at: self.now(),
+        };
+        samverka_store::consent::insert_team_member(&mut tx, &grant, &place).await?;
         // The entry commits with the person it records; the writer seals it right after.
         access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(person.id), "person"))
             .await?;
         tx.commit().await?;
         self.log.seal_pending();
         Ok(person.id)
-    }
-
-    /// The newest access-log entries about one person (for their page; auditors get more later).
-    pub async fn person_access_log(
-        &self,
-        actor: &Actor,
-        id: PersonId,
-    ) -> Result<Vec<Entry>, AppError> {
-        // Seeing who looked is itself reading the person's record.
-        let grant = self
-            .authorize(actor, Action::Read, Some(id), "person_access_log")
-            .await?;
-        let mut tx = self.db.begin_read().await?;
-        let entries = access_log::for_person(&mut tx, id, 20).await?;
-        drop(tx);
-        self.log
-            .write(vec![self.allowed(&grant, Some(id), "person_access_log")])
-            .await?;
-        Ok(entries)
     }
 }

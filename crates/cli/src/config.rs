@@ -24,6 +24,15 @@ pub struct FileConfig {
     pub login: LoginSection,
     #[serde(default)]
     pub log: LogSection,
+    #[serde(default)]
+    pub access: AccessSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSection {
+    pub emergency_access_hours: Option<i64>,
+    pub protected_identity_roles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +232,38 @@ pub fn load(
             1,
             24 * 60,
         )?,
+        ..AppConfig::default()
+    };
+
+    let roles_text = env("SAMVERKA_PROTECTED_IDENTITY_ROLES").map(|v| {
+        v.split(',')
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .collect::<Vec<_>>()
+    });
+    let protected_identity_roles = match roles_text.or(fc.access.protected_identity_roles) {
+        None => d.protected_identity_roles.clone(),
+        Some(names) => names
+            .iter()
+            .map(|n| n.parse::<samverka_core::actor::Role>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                ConfigError(format!(
+                    "[access] protected_identity_roles / SAMVERKA_PROTECTED_IDENTITY_ROLES: {e} (one of administrator, coordinator, professional, programme_lead, auditor)"
+                ))
+            })?,
+    };
+    let app = AppConfig {
+        emergency_access_hours: num(
+            "SAMVERKA_EMERGENCY_ACCESS_HOURS",
+            "[access] emergency_access_hours",
+            fc.access.emergency_access_hours,
+            d.emergency_access_hours,
+            1,
+            72,
+        )?,
+        protected_identity_roles,
+        ..app
     };
 
     let format = pick("SAMVERKA_LOG_FORMAT", fc.log.format).unwrap_or_else(|| "text".into());

@@ -53,4 +53,9 @@ id_type!(
     MembershipId,
     PersonId,
     AccessLogId,
+    ConsentId,
+    BlockId,
+    TeamMemberId,
+    EmergencyAccessId,
+    NoteId,
 );

@@ -5,7 +5,9 @@
 //! the access-log entry for the decision, allowed or denied.
 
 use crate::actor::{Actor, Membership, Role};
-use crate::ids::{OrganisationId, PersonId, UnitId, UserId};
+use crate::consent::{Block, Consent, ConsentState, EmergencyAccess, Provenance, TeamMember};
+use crate::ids::{EmergencyAccessId, OrganisationId, PersonId, UnitId, UserId};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -13,27 +15,65 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// Search persons by name or number.
+    /// Search persons by name or number: shows only persons the actor may see.
     Search,
+    /// Look one person up by exact national identity number: identity data only.
+    Lookup,
     /// Read one person's record.
     Read,
-    /// Register a new person.
+    /// Register a new person, or record something about one (a note, a consent, a block).
     Create,
+    /// Change something recorded about a person (withdraw a consent, lift a block).
     Update,
+    /// Produce a person's data or access history as a file or print.
     Export,
+    /// Open a record without consent, stating a reason.
     EmergencyAccess,
+    /// Search the access log (auditors).
+    AuditSearch,
+    /// Review an emergency access (auditors).
+    Review,
+    /// Put users or units on a person's team, or take them off (administrators).
+    TeamAdmin,
 }
 
 impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::Search,
+        Action::Lookup,
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Export,
+        Action::EmergencyAccess,
+        Action::AuditSearch,
+        Action::Review,
+        Action::TeamAdmin,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Action::Search => "search",
+            Action::Lookup => "lookup",
             Action::Read => "read",
             Action::Create => "create",
             Action::Update => "update",
             Action::Export => "export",
             Action::EmergencyAccess => "emergency_access",
+            Action::AuditSearch => "audit_search",
+            Action::Review => "review",
+            Action::TeamAdmin => "team_admin",
         }
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = crate::consent::UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.code() == s)
+            .ok_or_else(|| crate::consent::UnknownCode(s.to_owned()))
     }
 }
 
@@ -51,14 +91,44 @@ pub struct AccessRequest {
     pub person: Option<PersonId>,
 }
 
+/// Everything known about one person that bears on access, gathered by the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub protected_identity: bool,
+    /// Every place on the person's team, active or not.
+    pub team: Vec<TeamMember>,
+    /// Every consent, in any state.
+    pub consents: Vec<Consent>,
+    /// Every block, lifted or not.
+    pub blocks: Vec<Block>,
+    /// The acting user's emergency accesses to this person, in any state.
+    pub emergency: Vec<EmergencyAccess>,
+}
+
+/// The facts a decision is made over, besides the actor and the request.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    pub now: DateTime<Utc>,
+    /// Today in the deployment's time zone.
+    pub today: NaiveDate,
+    /// Roles that may see that a person has protected identity at all (configuration).
+    pub protected_identity_roles: &'a [Role],
+    /// About the person the request concerns; needed for every request about one person.
+    pub person: Option<&'a PersonFacts>,
+}
+
 /// Why access was refused. Recorded in the access log; shown to the user as a plain 403.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyReason {
-    /// The actor holds no role that works with person records.
+    /// The actor holds no role that may do this.
     RoleNotPermitted,
     /// The actor has no unit membership, so no organisation to act for.
     NoOrganisation,
+    /// The actor is not on the person's team and has no emergency access.
+    NotOnTeam,
+    /// The request concerns one person but no facts about them were given (a caller bug).
+    NoFacts,
 }
 
 impl DenyReason {
@@ -66,11 +136,34 @@ impl DenyReason {
         match self {
             DenyReason::RoleNotPermitted => "role_not_permitted",
             DenyReason::NoOrganisation => "no_organisation",
+            DenyReason::NotOnTeam => "not_on_team",
+            DenyReason::NoFacts => "no_facts",
         }
     }
 }
 
-/// Permission to do one [`Action`] on person data, minted only by [`decide`].
+/// Why a grant was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The actor's role alone (searches, registering, auditing).
+    Role,
+    /// The actor is on the person's team.
+    Team,
+    /// The actor opened the record under this emergency access.
+    Emergency(EmergencyAccessId),
+}
+
+/// What a reader may see of one piece of information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sight {
+    Shown,
+    /// A block hides it: the reader may learn that something is blocked, nothing more.
+    Blocked,
+    /// Another organisation's information that no valid consent shares with the reader.
+    NotShared,
+}
+
+/// Permission to do one [`Action`], minted only by [`decide`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     user: UserId,
@@ -78,6 +171,16 @@ pub struct Grant {
     organisation: OrganisationId,
     role: Role,
     request: AccessRequest,
+    basis: Basis,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    /// Units the actor works in with a role that meets persons (for limiting searches).
+    person_units: Vec<UnitId>,
+    /// For a grant on one person: their valid consents and blocks in force.
+    consents: Vec<Consent>,
+    blocks: Vec<Block>,
+    /// The actor holds a role that may see protected-identity flags.
+    protected_flag: bool,
 }
 
 impl Grant {
@@ -105,6 +208,16 @@ impl Grant {
     pub fn action(&self) -> Action {
         self.request.action
     }
+    pub fn basis(&self) -> Basis {
+        self.basis
+    }
+    /// The instant and deployment day the decision was made for.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
     /// The one person this grant covers, if it is for one person.
     pub fn person(&self) -> Option<PersonId> {
         self.request.person
@@ -113,6 +226,60 @@ impl Grant {
     pub fn covers(&self, action: Action, person: Option<PersonId>) -> bool {
         self.request.action == action
             && (self.request.person.is_none() || self.request.person == person)
+    }
+    /// Who a search may show: persons whose team includes this user, or one of these units,
+    /// or to whom this user has emergency access now.
+    pub fn search_scope(&self) -> (UserId, &[UnitId]) {
+        (self.user, &self.person_units)
+    }
+    /// Whether the reader may see that a person with `protected_identity` has it: only roles
+    /// the configuration names learn that the person is protected at all.
+    pub fn shows_protected_flag(&self, protected_identity: bool) -> bool {
+        protected_identity && self.protected_flag
+    }
+    /// Whether the reader may see one piece of the person's information. Own organisation's
+    /// information is shown unless a unit block hides it; another's needs a valid consent and no
+    /// block. Emergency access shows everything, blocked information too.
+    pub fn sees(&self, item: &Provenance) -> Sight {
+        if matches!(self.basis, Basis::Emergency(_)) {
+            return Sight::Shown;
+        }
+        let shared = item.organisation == self.organisation
+            || self.consents.iter().any(|c| {
+                c.covers(
+                    self.today,
+                    self.now,
+                    item.organisation,
+                    self.organisation,
+                    item.category,
+                )
+            });
+        // Blocked only where the reader would otherwise see it: a block must not tell anyone
+        // that an organisation they get nothing from recorded something.
+        if !shared {
+            Sight::NotShared
+        } else if self
+            .blocks
+            .iter()
+            .any(|b| b.hides(self.now, item, self.organisation, self.unit))
+        {
+            Sight::Blocked
+        } else {
+            Sight::Shown
+        }
+    }
+    /// Whether blocks recorded by other organisations are in force: the reader is told that
+    /// something is blocked, never what or by whom.
+    pub fn something_blocked(&self) -> bool {
+        self.blocks
+            .iter()
+            .any(|b| b.recorded_by_organisation != self.organisation)
+    }
+    /// Whether the reader may see the details of `block` (their organisation recorded it, or
+    /// emergency access).
+    pub fn sees_block(&self, block: &Block) -> bool {
+        block.recorded_by_organisation == self.organisation
+            || matches!(self.basis, Basis::Emergency(_))
     }
 }
 
@@ -124,37 +291,139 @@ pub enum Decision {
 
 /// Roles that work with person records. Administrators manage the organisation, programme leads
 /// see aggregates, auditors see the access log: none of them needs a person's record.
-const PERSON_ROLES: [Role; 2] = [Role::Coordinator, Role::Professional];
+pub const PERSON_ROLES: [Role; 2] = [Role::Coordinator, Role::Professional];
 
-/// Decides `request` for `actor`. Pure: the caller gathers the facts and logs the outcome.
-pub fn decide(actor: &Actor, request: &AccessRequest) -> Decision {
-    let Some(membership) = actor
+/// Which roles may do `action` at all.
+pub fn roles_for(action: Action) -> &'static [Role] {
+    match action {
+        Action::Search
+        | Action::Read
+        | Action::Create
+        | Action::Update
+        | Action::EmergencyAccess => &PERSON_ROLES,
+        // Administrators look a person up to put colleagues on their team.
+        Action::Lookup => &[Role::Coordinator, Role::Professional, Role::Administrator],
+        Action::Export | Action::AuditSearch | Action::Review => &[Role::Auditor],
+        Action::TeamAdmin => &[Role::Administrator],
+    }
+}
+
+/// Decides `request` for `actor` over `facts`. Pure: the caller gathers the facts, and logs the
+/// outcome either way.
+///
+/// Reading, or recording something about, one person needs an active place on their team (the
+/// actor's own, or their unit's); reading also works under the actor's active emergency access.
+/// What a grant then shows is decided by [`Grant::sees`].
+pub fn decide(actor: &Actor, request: &AccessRequest, facts: &Facts<'_>) -> Decision {
+    let roles = roles_for(request.action);
+    let candidates: Vec<&Membership> = actor
         .memberships
         .iter()
-        .find(|m| PERSON_ROLES.contains(&m.role))
-    else {
-        return if actor.memberships.is_empty() {
-            Decision::Deny(DenyReason::NoOrganisation)
+        .filter(|m| roles.contains(&m.role))
+        .collect();
+    if candidates.is_empty() {
+        return Decision::Deny(if actor.memberships.is_empty() {
+            DenyReason::NoOrganisation
         } else {
-            Decision::Deny(DenyReason::RoleNotPermitted)
+            DenyReason::RoleNotPermitted
+        });
+    }
+    let person_units = actor
+        .memberships
+        .iter()
+        .filter(|m| PERSON_ROLES.contains(&m.role))
+        .map(|m| m.unit_id)
+        .collect();
+    let needs_team = request.person.is_some()
+        && matches!(
+            request.action,
+            Action::Read | Action::Create | Action::Update
+        );
+    let mut acting = candidates[0];
+    let mut basis = Basis::Role;
+    let mut person = None;
+    if needs_team {
+        let Some(p) = facts.person else {
+            return Decision::Deny(DenyReason::NoFacts);
         };
+        person = Some(p);
+        let on_team = candidates.iter().copied().find(|m| {
+            p.team
+                .iter()
+                .any(|t| t.active(facts.today, facts.now) && t.includes(actor.user_id, m.unit_id))
+        });
+        let emergency = p
+            .emergency
+            .iter()
+            .find(|e| e.user_id == actor.user_id && e.active(facts.now));
+        match (on_team, emergency) {
+            (Some(m), _) => {
+                acting = m;
+                basis = Basis::Team;
+            }
+            (None, Some(e)) if request.action == Action::Read => {
+                acting = candidates
+                    .iter()
+                    .copied()
+                    .find(|m| m.unit_id == e.unit_id)
+                    .unwrap_or(acting);
+                basis = Basis::Emergency(e.id);
+            }
+            _ => return Decision::Deny(DenyReason::NotOnTeam),
+        }
+    } else if let (Some(_), Some(p)) = (request.person, facts.person) {
+        person = Some(p);
+    }
+    let protected_flag = actor.has_any_role(facts.protected_identity_roles);
+    let (consents, blocks) = match person {
+        Some(p) => (
+            p.consents
+                .iter()
+                .filter(|c| c.state(facts.today, facts.now) == ConsentState::Valid)
+                .filter(|c| c.receiving.contains(&acting.organisation_id))
+                .cloned()
+                .collect(),
+            p.blocks
+                .iter()
+                .filter(|b| b.in_force(facts.now))
+                .cloned()
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     Decision::Allow(Grant {
         user: actor.user_id,
-        unit: membership.unit_id,
-        organisation: membership.organisation_id,
-        role: membership.role,
+        unit: acting.unit_id,
+        organisation: acting.organisation_id,
+        role: acting.role,
         request: request.clone(),
+        basis,
+        now: facts.now,
+        today: facts.today,
+        person_units,
+        consents,
+        blocks,
+        protected_flag,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actor::Membership;
-    use crate::ids::UnitId;
+    use crate::consent::{BlockScope, Category, ConsentForm};
+    use crate::ids::{BlockId, ConsentId, TeamMemberId};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 15, 10, 0, 0).single().expect("valid")
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 15).expect("valid")
+    }
 
     fn actor(roles: &[Role]) -> Actor {
+        let org = OrganisationId::new();
         Actor {
             user_id: UserId::new(),
             username: "u".into(),
@@ -163,38 +432,249 @@ mod tests {
                 .iter()
                 .map(|r| Membership {
                     unit_id: UnitId::new(),
-                    organisation_id: OrganisationId::new(),
+                    organisation_id: org,
                     role: *r,
                 })
                 .collect(),
         }
     }
 
-    #[test]
-    fn only_person_roles_get_a_grant() {
-        let req = AccessRequest {
-            action: Action::Read,
-            person: Some(PersonId::new()),
-        };
-        for role in Role::ALL {
-            let d = decide(&actor(&[role]), &req);
-            let allowed = matches!(d, Decision::Allow(_));
-            assert_eq!(allowed, PERSON_ROLES.contains(&role), "{role}");
+    fn facts<'a>(p: Option<&'a PersonFacts>) -> Facts<'a> {
+        Facts {
+            now: now(),
+            today: today(),
+            protected_identity_roles: &[Role::Coordinator],
+            person: p,
         }
+    }
+
+    fn on_team(a: &Actor, person: PersonId) -> TeamMember {
+        let m = &a.memberships[0];
+        TeamMember {
+            id: TeamMemberId::new(),
+            person_id: person,
+            user_id: Some(a.user_id),
+            unit_id: m.unit_id,
+            organisation_id: m.organisation_id,
+            starts_on: today(),
+            ended_at: None,
+            added_by: None,
+            created_at: now(),
+        }
+    }
+
+    fn read(p: PersonId) -> AccessRequest {
+        AccessRequest {
+            action: Action::Read,
+            person: Some(p),
+        }
+    }
+
+    #[test]
+    fn each_action_is_for_its_roles_only() {
+        for action in Action::ALL {
+            for role in Role::ALL {
+                let a = actor(&[role]);
+                let p = PersonId::new();
+                let pf = PersonFacts {
+                    team: vec![on_team(&a, p)],
+                    ..PersonFacts::default()
+                };
+                let d = decide(
+                    &a,
+                    &AccessRequest {
+                        action,
+                        person: Some(p),
+                    },
+                    &facts(Some(&pf)),
+                );
+                assert_eq!(
+                    matches!(d, Decision::Allow(_)),
+                    roles_for(action).contains(&role),
+                    "{action} as {role}"
+                );
+            }
+        }
+        let req = read(PersonId::new());
         assert_eq!(
-            decide(&actor(&[]), &req),
+            decide(&actor(&[]), &req, &facts(None)),
             Decision::Deny(DenyReason::NoOrganisation)
         );
     }
 
     #[test]
-    fn grant_is_for_the_requested_person_and_action() {
+    fn reading_a_person_needs_an_active_place_on_the_team() {
+        let a = actor(&[Role::Professional]);
         let p = PersonId::new();
-        let req = AccessRequest {
-            action: Action::Read,
+        let mut pf = PersonFacts::default();
+        assert_eq!(
+            decide(&a, &read(p), &facts(Some(&pf))),
+            Decision::Deny(DenyReason::NotOnTeam)
+        );
+        assert_eq!(
+            decide(&a, &read(p), &facts(None)),
+            Decision::Deny(DenyReason::NoFacts)
+        );
+        let mut t = on_team(&a, p);
+        t.user_id = None; // the whole unit is on the team
+        pf.team.push(t);
+        assert!(
+            matches!(decide(&a, &read(p), &facts(Some(&pf))), Decision::Allow(g) if g.basis() == Basis::Team)
+        );
+        pf.team[0].ended_at = Some(now());
+        assert_eq!(
+            decide(&a, &read(p), &facts(Some(&pf))),
+            Decision::Deny(DenyReason::NotOnTeam),
+            "ended at this instant"
+        );
+        pf.team[0].ended_at = None;
+        pf.team[0].starts_on = today().succ_opt().expect("valid");
+        assert_eq!(
+            decide(&a, &read(p), &facts(Some(&pf))),
+            Decision::Deny(DenyReason::NotOnTeam),
+            "starts tomorrow"
+        );
+    }
+
+    #[test]
+    fn emergency_access_lets_the_user_read_only_while_it_lasts() {
+        let a = actor(&[Role::Professional]);
+        let p = PersonId::new();
+        let m = &a.memberships[0];
+        let e = EmergencyAccess {
+            id: EmergencyAccessId::new(),
+            person_id: p,
+            user_id: a.user_id,
+            organisation_id: m.organisation_id,
+            unit_id: m.unit_id,
+            reason: "unconscious".into(),
+            started_at: now() - chrono::Duration::hours(1),
+            expires_at: now() + chrono::Duration::hours(1),
+            reviewed_at: None,
+            reviewed_by: None,
+            review_comment: None,
+        };
+        let mut pf = PersonFacts {
+            emergency: vec![e],
+            ..PersonFacts::default()
+        };
+        let Decision::Allow(g) = decide(&a, &read(p), &facts(Some(&pf))) else {
+            panic!("emergency read refused");
+        };
+        assert!(matches!(g.basis(), Basis::Emergency(_)));
+        let write = AccessRequest {
+            action: Action::Create,
             person: Some(p),
         };
-        let Decision::Allow(g) = decide(&actor(&[Role::Professional]), &req) else {
+        assert_eq!(
+            decide(&a, &write, &facts(Some(&pf))),
+            Decision::Deny(DenyReason::NotOnTeam)
+        );
+        pf.emergency[0].expires_at = now();
+        assert_eq!(
+            decide(&a, &read(p), &facts(Some(&pf))),
+            Decision::Deny(DenyReason::NotOnTeam)
+        );
+    }
+
+    #[test]
+    fn other_organisations_information_needs_consent_and_no_block() {
+        let a = actor(&[Role::Coordinator]);
+        let me = a.memberships[0].organisation_id;
+        let (other, third) = (OrganisationId::new(), OrganisationId::new());
+        let p = PersonId::new();
+        let item = |org, category| Provenance {
+            organisation: org,
+            unit: UnitId::new(),
+            category,
+            recorded_on: today(),
+        };
+        let consent = Consent {
+            id: ConsentId::new(),
+            person_id: p,
+            purpose: "coordination".into(),
+            sharing: vec![other],
+            receiving: vec![me],
+            categories: vec![Category::Health],
+            form: ConsentForm::Verbal,
+            guardian: None,
+            valid_from: today(),
+            valid_to: None,
+            recorded_by: UserId::new(),
+            recorded_by_organisation: other,
+            recorded_at: now(),
+            withdrawn_at: None,
+            withdrawn_by: None,
+        };
+        let mut pf = PersonFacts {
+            team: vec![on_team(&a, p)],
+            consents: vec![consent],
+            ..PersonFacts::default()
+        };
+        let grant = |pf: &PersonFacts| match decide(&a, &read(p), &facts(Some(pf))) {
+            Decision::Allow(g) => g,
+            d => panic!("{d:?}"),
+        };
+        let g = grant(&pf);
+        assert_eq!(g.sees(&item(me, Category::Social)), Sight::Shown, "own");
+        assert_eq!(g.sees(&item(other, Category::Health)), Sight::Shown);
+        assert_eq!(g.sees(&item(other, Category::Social)), Sight::NotShared);
+        assert_eq!(g.sees(&item(third, Category::Health)), Sight::NotShared);
+        assert!(!g.something_blocked());
+
+        pf.blocks.push(Block {
+            id: BlockId::new(),
+            person_id: p,
+            scope: BlockScope::Organisation(other),
+            from: None,
+            to: None,
+            recorded_by: UserId::new(),
+            recorded_by_organisation: other,
+            recorded_at: now(),
+            lifted_at: None,
+            lifted_by: None,
+        });
+        let g = grant(&pf);
+        assert_eq!(g.sees(&item(other, Category::Health)), Sight::Blocked);
+        assert!(g.something_blocked());
+        assert!(!g.sees_block(&pf.blocks[0]));
+
+        pf.blocks.clear();
+        pf.consents[0].withdrawn_at = Some(now());
+        assert_eq!(
+            grant(&pf).sees(&item(other, Category::Health)),
+            Sight::NotShared,
+            "withdrawn"
+        );
+    }
+
+    #[test]
+    fn protected_identity_is_seen_only_by_configured_roles() {
+        let p = PersonId::new();
+        for (role, sees) in [(Role::Coordinator, true), (Role::Professional, false)] {
+            let a = actor(&[role]);
+            let pf = PersonFacts {
+                protected_identity: true,
+                team: vec![on_team(&a, p)],
+                ..PersonFacts::default()
+            };
+            let Decision::Allow(g) = decide(&a, &read(p), &facts(Some(&pf))) else {
+                panic!()
+            };
+            assert_eq!(g.shows_protected_flag(true), sees, "{role}");
+            assert!(!g.shows_protected_flag(false));
+        }
+    }
+
+    #[test]
+    fn grant_is_for_the_requested_person_and_action() {
+        let a = actor(&[Role::Professional]);
+        let p = PersonId::new();
+        let pf = PersonFacts {
+            team: vec![on_team(&a, p)],
+            ..PersonFacts::default()
+        };
+        let Decision::Allow(g) = decide(&a, &read(p), &facts(Some(&pf))) else {
             panic!("expected allow");
         };
         assert!(g.covers(Action::Read, Some(p)));

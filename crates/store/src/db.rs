@@ -90,6 +90,11 @@ macro_rules! id_value {
     )*};
 }
 id_value!(
+    ConsentId,
+    BlockId,
+    TeamMemberId,
+    EmergencyAccessId,
+    NoteId,
     OrganisationId,
     UnitId,
     ProgrammeId,

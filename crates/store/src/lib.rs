@@ -4,7 +4,10 @@
 //! access policy can mint.
 
 pub mod access_log;
+pub mod consent;
 pub mod db;
+pub mod log_search;
+pub mod note;
 pub mod org;
 pub mod person;
 pub mod session;

@@ -103,7 +103,11 @@ impl TryFrom<PersonRow> for Person {
     }
 }
 
-fn check(grant: &Grant, action: Action, person: Option<PersonId>) -> Result<(), StoreError> {
+pub(crate) fn check(
+    grant: &Grant,
+    action: Action,
+    person: Option<PersonId>,
+) -> Result<(), StoreError> {
     if grant.covers(action, person) {
         Ok(())
     } else {
@@ -186,6 +190,28 @@ pub async fn get(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<Person, Sto
     row.try_into()
 }
 
+/// A person's birth date, for rules about children (a guardian consents for them). Needs a
+/// `Create` or `Update` grant for the person.
+pub async fn birth_date(
+    tx: &mut Tx,
+    grant: &Grant,
+    id: PersonId,
+) -> Result<Option<NaiveDate>, StoreError> {
+    if !(grant.covers(Action::Create, Some(id)) || grant.covers(Action::Update, Some(id)))
+        || grant.person() != Some(id)
+    {
+        return Err(StoreError::GrantMismatch);
+    }
+    #[derive(sqlx::FromRow)]
+    struct B {
+        birth_date: Option<NaiveDate>,
+    }
+    let b: B = tx
+        .fetch_one(q!("select birth_date from person where id = $1", id))
+        .await?;
+    Ok(b.birth_date)
+}
+
 /// What to search persons by. Both given: both must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersonQuery {
@@ -196,7 +222,10 @@ pub struct PersonQuery {
     pub national_ids: Vec<String>,
 }
 
-/// Persons matching the query, by family name then given name, at most `limit`. Needs a `Search` grant.
+/// Persons the grant's holder may see that match the query, by family name then given name, at
+/// most `limit`. Needs a `Search` grant: only persons whose active team includes the holder (or
+/// one of their units), or to whom the holder has emergency access now, are found, so neither
+/// the list nor its length tells anything about other persons.
 pub async fn search(
     tx: &mut Tx,
     grant: &Grant,
@@ -204,8 +233,23 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<Person>, StoreError> {
     check(grant, Action::Search, None)?;
-    let mut sql = format!("{PERSON_SELECT} where 1 = 1");
-    let mut args = Vec::new();
+    let (user, units) = grant.search_scope();
+    let mut args: Vec<crate::Value> = vec![user.into(), grant.today().into(), grant.now().into()];
+    let mut unit_cond = String::new();
+    for u in units {
+        args.push((*u).into());
+        unit_cond.push_str(&format!(
+            " or (t.user_id is null and t.unit_id = ${})",
+            args.len()
+        ));
+    }
+    let mut sql = format!(
+        "{PERSON_SELECT} where (exists (select 1 from team_member t where t.person_id = person.id
+             and t.starts_on <= $2 and (t.ended_at is null or t.ended_at > $3)
+             and (t.user_id = $1{unit_cond}))
+           or exists (select 1 from emergency_access e where e.person_id = person.id
+             and e.user_id = $1 and e.started_at <= $3 and e.expires_at > $3))"
+    );
     if !query.national_ids.is_empty() {
         let mut placeholders = Vec::new();
         for nid in &query.national_ids {
@@ -247,13 +291,56 @@ pub async fn search(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-/// The id of the person with this normalised number. Needs a `Search` grant.
+/// Identity data only: what an exact-number lookup may show to someone not (yet) working with
+/// the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub id: PersonId,
+    pub national_id: NationalId,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// The identity of the person with any of these exact, normalised numbers. Needs a `Lookup`
+/// grant; the caller logs the person found.
+pub async fn lookup(
+    tx: &mut Tx,
+    grant: &Grant,
+    national_ids: &[String],
+) -> Result<Vec<Identity>, StoreError> {
+    check(grant, Action::Lookup, None)?;
+    let mut out = Vec::new();
+    for nid in national_ids {
+        let row: Option<PersonRow> = tx
+            .fetch_optional(crate::Query {
+                sql: format!("{PERSON_SELECT} where national_id = $1").into(),
+                args: vec![nid.into()],
+            })
+            .await?;
+        if let Some(r) = row {
+            let p = Person::try_from(r)?;
+            if !out.iter().any(|i: &Identity| i.id == p.id) {
+                out.push(Identity {
+                    id: p.id,
+                    national_id: p.national_id,
+                    given_name: p.given_name,
+                    family_name: p.family_name,
+                    birth_date: p.birth_date,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The id of the person with this normalised number. Needs a `Lookup` grant.
 pub async fn id_by_national_id(
     tx: &mut Tx,
     grant: &Grant,
     national_id: &str,
 ) -> Result<Option<PersonId>, StoreError> {
-    check(grant, Action::Search, None)?;
+    check(grant, Action::Lookup, None)?;
     #[derive(sqlx::FromRow)]
     struct IdRow {
         id: Uuid,

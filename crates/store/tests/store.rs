@@ -3,10 +3,13 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use samverka_core::actor::{Actor, Membership, Role};
+use samverka_core::consent::TeamMember;
 use samverka_core::national_id::{NationalId, Scheme, luhn_check_digit};
 use samverka_core::org::Sector;
-use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant};
-use samverka_core::{AccessLogId, OrganisationId, PersonId, ProgrammeId, UnitId, UserId};
+use samverka_core::policy::{self, AccessRequest, Action, Decision, Facts, Grant, PersonFacts};
+use samverka_core::{
+    AccessLogId, OrganisationId, PersonId, ProgrammeId, TeamMemberId, UnitId, UserId,
+};
 use samverka_store::access_log::{self, Entry};
 use samverka_store::org::{self, Organisation, Programme, Unit};
 use samverka_store::person::{self, Person, PersonQuery};
@@ -87,24 +90,86 @@ fn new_person(first11: &str, given: &str, family: &str) -> Person {
     }
 }
 
-fn professional() -> Actor {
-    Actor {
-        user_id: UserId::new(),
-        username: "p".into(),
-        display_name: "P".into(),
-        memberships: vec![Membership {
-            unit_id: UnitId::new(),
-            organisation_id: OrganisationId::new(),
-            role: Role::Professional,
-        }],
-    }
-}
+/// One professional, the same in every test, so that rows can name their user and unit.
+static ME: std::sync::LazyLock<Actor> = std::sync::LazyLock::new(|| Actor {
+    user_id: UserId::new(),
+    username: "p".into(),
+    display_name: "P".into(),
+    memberships: vec![Membership {
+        unit_id: UnitId::new(),
+        organisation_id: OrganisationId::new(),
+        role: Role::Professional,
+    }],
+});
 
+/// A grant for [`ME`], who is on the team of any person asked about.
 fn grant(action: Action, person: Option<PersonId>) -> Grant {
-    match policy::decide(&professional(), &AccessRequest { action, person }) {
+    let m = &ME.memberships[0];
+    let facts = person.map(|p| PersonFacts {
+        team: vec![TeamMember {
+            id: TeamMemberId::new(),
+            person_id: p,
+            user_id: Some(ME.user_id),
+            unit_id: m.unit_id,
+            organisation_id: m.organisation_id,
+            starts_on: Utc::now().date_naive(),
+            ended_at: None,
+            added_by: None,
+            created_at: now(),
+        }],
+        ..PersonFacts::default()
+    });
+    let f = Facts {
+        now: now(),
+        today: Utc::now().date_naive(),
+        protected_identity_roles: &[],
+        person: facts.as_ref(),
+    };
+    match policy::decide(&ME, &AccessRequest { action, person }, &f) {
         Decision::Allow(g) => g,
         Decision::Deny(r) => panic!("professional denied: {r:?}"),
     }
+}
+
+/// Registers [`ME`]'s organisation, unit and user, so team rows can refer to them.
+async fn register_me(tx: &mut samverka_store::Tx) {
+    let m = &ME.memberships[0];
+    let mut o = org("My organisation");
+    o.id = m.organisation_id;
+    org::insert_organisation(tx, &o).await.expect("org");
+    org::insert_unit(
+        tx,
+        &Unit {
+            id: m.unit_id,
+            organisation_id: o.id,
+            name: "My unit".into(),
+            active: true,
+            created_at: now(),
+        },
+    )
+    .await
+    .expect("unit");
+    let mut u = new_user("me");
+    u.id = ME.user_id;
+    user::insert(tx, &u).await.expect("user");
+}
+
+/// Puts [`ME`] on the person's team.
+async fn put_me_on_team(tx: &mut samverka_store::Tx, person: PersonId) {
+    let m = &ME.memberships[0];
+    tx.execute(q!(
+        "insert into team_member (id, person_id, user_id, unit_id, organisation_id, starts_on, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        TeamMemberId::new(),
+        person,
+        ME.user_id,
+        m.unit_id,
+        m.organisation_id,
+        Utc::now().date_naive() - Duration::days(1),
+        now()
+    ))
+    .await
+    .expect("team");
 }
 
 #[tokio::test]
@@ -480,16 +545,26 @@ async fn search_by_name_words_and_by_number() {
     each_db(|db| async move {
         let mut tx = db.begin().await.expect("tx");
         let create = grant(Action::Create, None);
+        register_me(&mut tx).await;
         for (n, g, f) in [
             ("19811218987", "Anna", "Svensson"),
             ("19900101001", "Anna-Karin", "Öberg"),
             ("19750505555", "Bo", "Svensson"),
             ("19600606666", "Percent%", "Under_score"),
         ] {
-            person::insert(&mut tx, &create, &new_person(n, g, f))
-                .await
-                .expect("insert");
+            let p = new_person(n, g, f);
+            person::insert(&mut tx, &create, &p).await.expect("insert");
+            put_me_on_team(&mut tx, p.id).await;
         }
+        // Someone whose team the searcher is not on: never found by name.
+        person::insert(
+            &mut tx,
+            &create,
+            &new_person("19700707777", "Anna", "Utanför"),
+        )
+        .await
+        .expect("insert");
+        let lookup = grant(Action::Lookup, None);
         let search = grant(Action::Search, None);
         let names = |v: Vec<Person>| v.into_iter().map(|p| p.given_name).collect::<Vec<_>>();
         let by = |name: &str| PersonQuery {
@@ -557,17 +632,32 @@ async fn search_by_name_words_and_by_number() {
             vec!["Bo"]
         );
         assert!(
-            person::id_by_national_id(&mut tx, &search, &pnr("19750505555"))
+            person::id_by_national_id(&mut tx, &lookup, &pnr("19750505555"))
                 .await
                 .expect("id")
                 .is_some()
         );
         assert!(
-            person::id_by_national_id(&mut tx, &search, &pnr("19750505556"))
+            person::id_by_national_id(&mut tx, &lookup, &pnr("19750505556"))
                 .await
                 .expect("id")
                 .is_none()
         );
+        let mut annas = names(
+            person::search(&mut tx, &search, &by("anna"), 10)
+                .await
+                .expect("s"),
+        );
+        annas.sort();
+        assert_eq!(
+            annas,
+            vec!["Anna", "Anna-Karin"],
+            "the person off the team is not found"
+        );
+        let found = person::lookup(&mut tx, &lookup, &[pnr("19700707777")])
+            .await
+            .expect("lookup");
+        assert_eq!(found.len(), 1, "an exact number finds anyone's identity");
         // The same number twice is refused by the database itself.
         let dup = new_person("19750505555", "Other", "Person");
         assert!(matches!(

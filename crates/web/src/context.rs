@@ -69,6 +69,8 @@ pub struct Ctx {
     pub demo: bool,
     /// Path and query of this request, to come back to after switching language.
     pub here: String,
+    /// The deployment's time zone: times are shown in it.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Ctx {
@@ -97,6 +99,17 @@ impl Ctx {
 
     pub fn is_admin(&self) -> bool {
         self.has(Role::Administrator)
+    }
+
+    pub fn is_auditor(&self) -> bool {
+        self.has(Role::Auditor)
+    }
+
+    /// An instant as the deployment's local date and time.
+    pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     /// Coordinators and professionals work with person records.
@@ -255,6 +268,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, WebE
         auth,
         demo: state.config.demo,
         here,
+        tz: state.app.config.time_zone,
     };
     parts.extensions.insert(ctx.clone());
 

@@ -2,6 +2,7 @@
 //! request, call a use case in `samverka_app`, render a typed template.
 
 mod admin;
+mod audit;
 mod auth;
 mod context;
 mod error;
@@ -9,6 +10,7 @@ mod forms;
 pub mod i18n;
 mod pages;
 mod persons;
+mod records;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -58,7 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/programmes", get(pages::programmes))
         .route("/persons", get(persons::search).post(persons::create))
         .route("/persons/new", get(persons::new_form))
-        .route("/persons/{id}", get(persons::show))
+        .merge(records::routes())
+        .merge(audit::routes())
         .merge(admin::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

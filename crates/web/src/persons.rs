@@ -5,12 +5,11 @@ use crate::context::{Ctx, FormData, SignedIn};
 use crate::error::{WebError, render};
 use crate::forms::Errors;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samverka_app::AppError;
-use samverka_app::persons::{PersonInput, PersonView, SearchResult};
-use samverka_core::PersonId;
+use samverka_app::persons::{PersonInput, SearchResult};
 use samverka_core::national_id::NationalIdKind;
 use serde::Deserialize;
 
@@ -68,36 +67,6 @@ pub async fn search(
                 .into_response())
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "person.html")]
-struct PersonPage {
-    ctx: Ctx,
-    view: PersonView,
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(auth): SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let id: PersonId = id.parse().map_err(|_| WebError::NotFound)?;
-    let view = state.app.person(&auth.actor, id).await?;
-    Ok(render(&PersonPage { ctx, view }))
-}
-
-impl PersonPage {
-    fn kind_label(&self) -> String {
-        self.ctx.t(kind_key(self.view.person.national_id.kind()))
-    }
-    fn sex_label(&self) -> String {
-        match self.view.person.sex.as_deref() {
-            Some(s) => self.ctx.t(&format!("sex-{s}")),
-            None => "–".to_owned(),
-        }
     }
 }
 
