@@ -262,8 +262,9 @@ pub async fn insert_consent(tx: &mut Tx, grant: &Grant, c: &Consent) -> Result<(
     check(grant, Action::Create, Some(c.person_id))?;
     tx.execute(q!(
         "insert into consent (id, person_id, purpose, categories, form, guardian, valid_from,
-                              valid_to, recorded_by, recorded_by_organisation, recorded_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                              valid_to, recorded_by, recorded_by_organisation, recorded_at,
+                              withdrawn_at, withdrawn_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         c.id,
         c.person_id,
         &c.purpose,
@@ -274,7 +275,9 @@ pub async fn insert_consent(tx: &mut Tx, grant: &Grant, c: &Consent) -> Result<(
         c.valid_to,
         c.recorded_by,
         c.recorded_by_organisation,
-        c.recorded_at
+        c.recorded_at,
+        c.withdrawn_at,
+        c.withdrawn_by
     ))
     .await?;
     for (dir, orgs) in [("share", &c.sharing), ("receive", &c.receiving)] {
