@@ -309,7 +309,9 @@ mod tests {
     }
 
     fn noon(d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn consent(a: OrganisationId, b: OrganisationId) -> Consent {

@@ -415,7 +415,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 6, 15, 10, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 6, 15, 10, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn today() -> NaiveDate {
