@@ -60,6 +60,8 @@ struct Subject {
     id: PersonId,
     number: String,
     family_name: String,
+    /// Another organisation's block (the "blocked" case).
+    block: Option<BlockId>,
     /// Per reader: a consent of their own to withdraw, which changes nothing else.
     spare: std::collections::HashMap<UserId, ConsentId>,
 }
@@ -316,12 +318,15 @@ async fn build(t: &TestApp) -> World {
                             .await
                             .expect("consent");
                     }
+                    let mut block = None;
                     if consent_case == ConsentCase::Blocked {
+                        let bid = BlockId::new();
+                        block = Some(bid);
                         consent::insert_block(
                             &mut tx,
                             &bg,
                             &Block {
-                                id: BlockId::new(),
+                                id: bid,
                                 person_id: p.id,
                                 scope: BlockScope::Organisation(org_b),
                                 from: None,
@@ -393,6 +398,7 @@ async fn build(t: &TestApp) -> World {
                         id: p.id,
                         number: p.national_id.as_str().to_owned(),
                         family_name,
+                        block,
                         spare,
                     });
                 }
@@ -462,6 +468,42 @@ async fn authorization_matrix() {
             let c = t.signed_in(username).await;
             let person_role = matches!(role, Role::Coordinator | Role::Professional);
             let csrf = c.get("/account").await.csrf();
+            // The pages that list persons across the board: the review queue and the teams.
+            for (path, action, what, allowed) in [
+                (
+                    "/audit/emergency",
+                    "review",
+                    "emergency_queue",
+                    *role == Role::Auditor,
+                ),
+                (
+                    "/admin/teams",
+                    "team_admin",
+                    "team_places",
+                    *role == Role::Administrator,
+                ),
+            ] {
+                let since = t.app.now();
+                let r = c.get(path).await;
+                let got = entries_since(&t, *user_id, since).await;
+                let expect = Expect {
+                    action,
+                    what,
+                    person: None,
+                    outcome: if allowed {
+                        "allowed".into()
+                    } else {
+                        "denied:role_not_permitted".into()
+                    },
+                };
+                let want = if allowed {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(r.status, want, "{role:?} {path}");
+                assert_logged(&got, &expect, &format!("{role:?} {path}"));
+            }
             for subj in &w.subjects {
                 let s = subj.s;
                 let ctx = format!("{role:?} {s:?} on {:?}", t.app.db.backend());
@@ -697,6 +739,38 @@ async fn authorization_matrix() {
                     &ctx,
                 );
 
+                // Lift another organisation's block: refused for those off the team; for team
+                // members the block is not theirs to lift (only its organisation may), so 404.
+                if let Some(bid) = subj.block {
+                    let since = t.app.now();
+                    let r = c
+                        .post_raw(
+                            &format!("/persons/{id}/blocks/{bid}/lift"),
+                            &[("confirm", "yes"), ("csrf", &csrf)],
+                        )
+                        .await;
+                    let got = entries_since(&t, *user_id, since).await;
+                    if may_write {
+                        assert_eq!(r.status, StatusCode::NOT_FOUND, "{ctx}: lift");
+                        assert!(
+                            got.iter().all(|e| e.0 != "update"),
+                            "{ctx}: nothing lifted, nothing logged"
+                        );
+                    } else {
+                        assert_eq!(r.status, StatusCode::FORBIDDEN, "{ctx}: lift");
+                        assert_logged(
+                            &got,
+                            &Expect {
+                                action: "update",
+                                what: "block_lift",
+                                person: Some(id),
+                                outcome: person_outcome(false, false),
+                            },
+                            &ctx,
+                        );
+                    }
+                }
+
                 // 8. Start an emergency access: any professional, with a reason.
                 let since = t.app.now();
                 let r = c
@@ -732,7 +806,8 @@ async fn authorization_matrix() {
                     );
                 }
 
-                // 9-10. The access log about the person and their access history: auditors only.
+                // 9-12. The access log about the person, as a page and as CSV, and their access
+                // history, as a page and as CSV: auditors only.
                 for (path, action, what) in [
                     ("/audit?person=", "audit_search", "access_log_search"),
                     ("/audit/history?person=", "export", "access_history"),
