@@ -31,6 +31,9 @@ pub struct ConsentView {
     pub state: ConsentState,
     pub sharing: Vec<String>,
     pub receiving: Vec<String>,
+    /// Who recorded it (for a verbal consent, who took it down) and who withdrew it.
+    pub recorded_by: String,
+    pub withdrawn_by: Option<String>,
 }
 
 /// A place on the team, named.
@@ -196,6 +199,17 @@ impl App {
             .collect();
         let access_log = access_log::for_person(&mut tx, id, 20).await?;
         let unit_names = self.unit_names(&mut tx, &facts.blocks).await?;
+        let mut user_names: HashMap<samverka_core::UserId, String> = HashMap::new();
+        for u in facts
+            .consents
+            .iter()
+            .flat_map(|c| std::iter::once(c.recorded_by).chain(c.withdrawn_by))
+        {
+            if !user_names.contains_key(&u) {
+                let name = samverka_store::user::get(&mut tx, u).await?.display_name;
+                user_names.insert(u, name);
+            }
+        }
         drop(tx);
         let names: HashMap<OrganisationId, String> = organisations
             .iter()
@@ -206,7 +220,7 @@ impl App {
         let consents = facts
             .consents
             .iter()
-            .map(|c| consent_view(c, &names, today, now))
+            .map(|c| consent_view(c, &names, &user_names, today, now))
             .collect();
         let blocks = facts
             .blocks
@@ -628,6 +642,7 @@ impl App {
 fn consent_view(
     c: &Consent,
     names: &HashMap<OrganisationId, String>,
+    users: &HashMap<samverka_core::UserId, String>,
     today: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ConsentView {
@@ -640,6 +655,8 @@ fn consent_view(
         state: c.state(today, now),
         sharing: name(&c.sharing),
         receiving: name(&c.receiving),
+        recorded_by: users.get(&c.recorded_by).cloned().unwrap_or_default(),
+        withdrawn_by: c.withdrawn_by.and_then(|u| users.get(&u).cloned()),
         consent: c.clone(),
     }
 }

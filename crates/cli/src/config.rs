@@ -351,6 +351,40 @@ mod tests {
         let f = file("[server]\nlisten = \"nowhere\"\n");
         let e = load(Some(f.path()), &no_env).expect_err("bad address");
         assert!(e.0.contains("listen"), "{e}");
+
+        let f = file("[access]\nemergency_access_hours = 0\n");
+        let e = load(Some(f.path()), &no_env).expect_err("out of range");
+        assert!(e.0.contains("emergency_access_hours"), "{e}");
+
+        let f = file("[access]\nprotected_identity_roles = [\"coordinator\", \"nurse\"]\n");
+        let e = load(Some(f.path()), &no_env).expect_err("unknown role");
+        assert!(
+            e.0.contains("protected_identity_roles") && e.0.contains("nurse"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn access_settings_are_read_from_file_and_environment() {
+        let f = file(
+            "[access]\nemergency_access_hours = 4\nprotected_identity_roles = [\"coordinator\", \"auditor\"]\n",
+        );
+        let s = load(Some(f.path()), &no_env).expect("valid");
+        assert_eq!(s.app.emergency_access_hours, 4);
+        assert_eq!(
+            s.app.protected_identity_roles,
+            vec![
+                samverka_core::actor::Role::Coordinator,
+                samverka_core::actor::Role::Auditor
+            ]
+        );
+        let env =
+            |k: &str| (k == "SAMVERKA_PROTECTED_IDENTITY_ROLES").then(|| "professional".to_owned());
+        let s = load(Some(f.path()), &env).expect("valid");
+        assert_eq!(
+            s.app.protected_identity_roles,
+            vec![samverka_core::actor::Role::Professional]
+        );
     }
 
     #[test]
