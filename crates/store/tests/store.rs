@@ -875,3 +875,129 @@ async fn backends_are_what_the_url_says() {
         Err(StoreError::Config(_))
     ));
 }
+
+#[tokio::test]
+async fn access_facts_round_trip_exactly() {
+    use samverka_core::consent::{
+        Block, BlockScope, Category, Consent, ConsentForm, EmergencyAccess,
+    };
+    use samverka_core::{BlockId, ConsentId, EmergencyAccessId};
+    use samverka_store::consent;
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        register_me(&mut tx).await;
+        let other = org("Other organisation");
+        org::insert_organisation(&mut tx, &other)
+            .await
+            .expect("org");
+        let p = new_person("19811218987", "Anna", "Svensson");
+        person::insert(&mut tx, &grant(Action::Create, None), &p)
+            .await
+            .expect("insert");
+        put_me_on_team(&mut tx, p.id).await;
+        let m = &ME.memberships[0];
+        let create = grant(Action::Create, Some(p.id));
+        let c = Consent {
+            id: ConsentId::new(),
+            person_id: p.id,
+            purpose: "Samordning".into(),
+            sharing: vec![m.organisation_id],
+            receiving: vec![m.organisation_id, other.id],
+            categories: vec![Category::Health, Category::School],
+            form: ConsentForm::Verbal,
+            guardian: Some("Lina Karlsson".into()),
+            valid_from: today(),
+            valid_to: Some(today() + Duration::days(30)),
+            recorded_by: ME.user_id,
+            recorded_by_organisation: m.organisation_id,
+            recorded_at: now(),
+            withdrawn_at: None,
+            withdrawn_by: None,
+        };
+        consent::insert_consent(&mut tx, &create, &c)
+            .await
+            .expect("consent");
+        let b = Block {
+            id: BlockId::new(),
+            person_id: p.id,
+            scope: BlockScope::Category(Category::Social),
+            from: Some(today() - Duration::days(400)),
+            to: Some(today() - Duration::days(30)),
+            recorded_by: ME.user_id,
+            recorded_by_organisation: m.organisation_id,
+            recorded_at: now(),
+            lifted_at: None,
+            lifted_by: None,
+        };
+        consent::insert_block(&mut tx, &create, &b)
+            .await
+            .expect("block");
+        let e = EmergencyAccess {
+            id: EmergencyAccessId::new(),
+            person_id: p.id,
+            user_id: ME.user_id,
+            organisation_id: m.organisation_id,
+            unit_id: m.unit_id,
+            reason: "Medvetslös".into(),
+            started_at: now(),
+            expires_at: now() + Duration::hours(2),
+            reviewed_at: None,
+            reviewed_by: None,
+            review_comment: None,
+        };
+        consent::insert_emergency(&mut tx, &grant(Action::EmergencyAccess, Some(p.id)), &e)
+            .await
+            .expect("emergency");
+        // A grant for another action or person is refused.
+        assert!(matches!(
+            consent::insert_consent(&mut tx, &grant(Action::Read, Some(p.id)), &c).await,
+            Err(StoreError::GrantMismatch)
+        ));
+        let facts = consent::person_facts(&mut tx, p.id, ME.user_id)
+            .await
+            .expect("facts")
+            .expect("person exists");
+        let mut got = facts.consents[0].clone();
+        got.receiving.sort();
+        let mut want = c.clone();
+        want.receiving.sort();
+        assert_eq!(got, want);
+        assert_eq!(facts.blocks, vec![b.clone()]);
+        assert_eq!(facts.emergency, vec![e]);
+        assert_eq!(facts.team.len(), 1);
+
+        // Withdrawal and lifting are recorded once, by whoever holds the update grant.
+        let update = grant(Action::Update, Some(p.id));
+        let at = now();
+        assert!(
+            consent::withdraw_consent(&mut tx, &update, p.id, c.id, at)
+                .await
+                .expect("w")
+        );
+        assert!(
+            !consent::withdraw_consent(&mut tx, &update, p.id, c.id, at)
+                .await
+                .expect("w")
+        );
+        assert!(
+            consent::lift_block(&mut tx, &update, p.id, b.id, at)
+                .await
+                .expect("l")
+        );
+        let facts = consent::person_facts(&mut tx, p.id, ME.user_id)
+            .await
+            .expect("facts")
+            .expect("person exists");
+        assert_eq!(facts.consents[0].withdrawn_at, Some(at));
+        assert_eq!(facts.consents[0].withdrawn_by, Some(ME.user_id));
+        assert_eq!(facts.blocks[0].lifted_at, Some(at));
+        assert!(
+            consent::person_facts(&mut tx, PersonId::new(), ME.user_id)
+                .await
+                .expect("facts")
+                .is_none()
+        );
+        tx.commit().await.expect("commit");
+    })
+    .await;
+}
