@@ -500,8 +500,12 @@ impl App {
                     None
                 }
             },
-            "organisation" => match input.organisation.parse::<OrganisationId>() {
+            "organisation" => match input.organisation.trim().parse::<OrganisationId>() {
                 Ok(o) if known.iter().any(|k| k.id == o) => Some(BlockScope::Organisation(o)),
+                _ if input.organisation.trim().is_empty() => {
+                    p.push(FieldError::new("organisation", "field-required"));
+                    None
+                }
                 _ => {
                     p.push(FieldError::new("organisation", "organisation-unknown"));
                     None

@@ -108,9 +108,6 @@ impl LogPage {
             .map(|a| (a.code(), self.ctx.t(&format!("action-{}", a.code()))))
             .collect()
     }
-    fn action_name(&self, code: &str) -> String {
-        self.ctx.t(&format!("action-{code}"))
-    }
     fn csv_link(&self) -> String {
         format!("/audit/log.csv?{}", self.params.encoded())
     }
@@ -212,22 +209,6 @@ struct HistoryPage {
 }
 
 impl HistoryPage {
-    fn action_name(&self, code: &str) -> String {
-        self.ctx.t(&format!("action-{code}"))
-    }
-    fn what_name(&self, what: &str) -> String {
-        let base = what.split(':').next().unwrap_or(what);
-        self.ctx.t(&format!("what-{}", base.replace('_', "-")))
-    }
-    fn outcome_name(&self, outcome: &str) -> String {
-        if outcome.starts_with("denied") {
-            self.ctx.t("outcome-denied")
-        } else if outcome.ends_with("emergency") {
-            self.ctx.t("outcome-emergency")
-        } else {
-            self.ctx.t("outcome-allowed")
-        }
-    }
     fn csv_link(&self) -> String {
         format!("/audit/history.csv?person={}", urlencode(&self.person))
     }

@@ -112,6 +112,38 @@ impl Ctx {
             .to_string()
     }
 
+    /// An access-log action code in words.
+    pub fn action_name(&self, code: &str) -> String {
+        self.t(&format!("action-{code}"))
+    }
+
+    /// An access-log `what` in words (a `:detail` suffix is dropped).
+    pub fn what_name(&self, what: &str) -> String {
+        let base = what.split(':').next().unwrap_or(what);
+        self.t(&format!("what-{}", base.replace('_', "-")))
+    }
+
+    /// An access-log outcome in words, with the reason for a refusal.
+    pub fn outcome_name(&self, outcome: &str) -> String {
+        match outcome.strip_prefix("denied:") {
+            Some(reason) => format!(
+                "{} ({})",
+                self.t("outcome-denied"),
+                self.t(&format!("deny-{}", reason.replace('_', "-")))
+            ),
+            None if outcome.ends_with("emergency") => self.t("outcome-emergency"),
+            None => self.t("outcome-allowed"),
+        }
+    }
+
+    /// A stored role code in words; an unknown code is shown as it is.
+    pub fn role_code_name(&self, code: &str) -> String {
+        match code.parse::<Role>() {
+            Ok(r) => self.role_name(&r),
+            Err(_) => code.to_owned(),
+        }
+    }
+
     /// Coordinators and professionals work with person records.
     pub fn works_with_persons(&self) -> bool {
         self.has(Role::Coordinator) || self.has(Role::Professional)

@@ -101,9 +101,6 @@ impl RecordPage {
     fn date_or_dash(&self, d: &Option<chrono::NaiveDate>) -> String {
         d.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
     }
-    fn action_name(&self, code: &str) -> String {
-        self.ctx.t(&format!("action-{code}"))
-    }
 }
 
 async fn page(

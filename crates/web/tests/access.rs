@@ -247,7 +247,17 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
         // The auditor finds every access in the log, exports it, and produces the history.
         let log = auditor.get("/audit?person=198112189876").await;
         assert_eq!(log.status, StatusCode::OK);
-        assert!(log.body.contains("allowed:emergency") && log.body.contains("denied:not_on_team"));
+        let outcomes = log.select_text("tbody td:last-child");
+        assert!(
+            outcomes.iter().any(|o| o == "Emergency access"),
+            "{outcomes:?}"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .any(|o| o == "Refused (not on the person's team)"),
+            "{outcomes:?}"
+        );
         let flagged = auditor.get("/audit?emergency=1").await;
         assert!(
             flagged
