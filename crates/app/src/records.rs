@@ -205,9 +205,8 @@ impl App {
             .iter()
             .flat_map(|c| std::iter::once(c.recorded_by).chain(c.withdrawn_by))
         {
-            if !user_names.contains_key(&u) {
-                let name = samverka_store::user::get(&mut tx, u).await?.display_name;
-                user_names.insert(u, name);
+            if let std::collections::hash_map::Entry::Vacant(slot) = user_names.entry(u) {
+                slot.insert(samverka_store::user::get(&mut tx, u).await?.display_name);
             }
         }
         drop(tx);
