@@ -3,9 +3,10 @@
 //! Two ways in: [`append_unsealed`] inside the transaction of the change it records (so the change
 //! and its entry commit together), and [`seal_batch`], which the log writer runs: it takes the
 //! chain head's lock, seals every unsealed entry in order, appends a batch of new entries already
-//! sealed, and moves the head, all in one transaction.
+//! sealed, and moves the head, all in one transaction. [`append_sealed`] is the writer's short way
+//! for a batch it sealed itself after the head it left, as long as that still is the head.
 
-use crate::db::{Count, Tx, Value};
+use crate::db::{Count, Db, Tx, Value};
 use crate::{Query, StoreError, q};
 use chrono::{DateTime, Utc};
 use samverka_core::PersonId;
@@ -15,9 +16,6 @@ use uuid::Uuid;
 pub use samverka_core::audit::Entry;
 
 const COLUMNS: &str = "id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash";
-
-/// Rows per multi-row insert: 14 parameters each stays far below both databases' limits.
-const INSERT_CHUNK: usize = 500;
 
 fn entry_values(e: &Entry) -> [Value; 11] {
     [
@@ -91,34 +89,7 @@ pub async fn seal_batch(tx: &mut Tx, new: Vec<Entry>) -> Result<Head, StoreError
         ))
         .await?;
     }
-    for chunk in sealed[n_pending..].chunks(INSERT_CHUNK) {
-        let mut sql = format!("insert into access_log ({COLUMNS}) values ");
-        let mut args = Vec::with_capacity(chunk.len() * 14);
-        for (i, s) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..14 {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i * 14 + c + 1));
-            }
-            sql.push(')');
-            args.extend(entry_values(&s.entry));
-            args.extend([
-                s.seq.into(),
-                s.prev_hash.clone().into(),
-                s.hash.clone().into(),
-            ]);
-        }
-        tx.execute(Query {
-            sql: sql.into(),
-            args,
-        })
-        .await?;
-    }
+    insert_sealed(tx, &sealed[n_pending..]).await?;
     if !sealed.is_empty() {
         tx.execute(q!(
             "update access_log_head set seq = $1, hash = $2 where id = 1",
@@ -128,6 +99,156 @@ pub async fn seal_batch(tx: &mut Tx, new: Vec<Entry>) -> Result<Head, StoreError
         .await?;
     }
     Ok(end)
+}
+
+/// Appends entries already sealed after `after`, moves the head to the last of them and commits,
+/// provided the head still is `after` and no entry waits unsealed. Otherwise writes nothing and
+/// returns false; the caller then seals with [`seal_batch`].
+///
+/// This is [`seal_batch`] for the log writer, which remembers the head it left and seals the next
+/// batch before it touches the database. The head is checked and moved, with the check that
+/// nothing is pending, in the same statement that takes its lock (the row lock on PostgreSQL;
+/// SQLite's write lock is taken by `begin immediate`), so a second sealer (another process) or a
+/// change's entry makes the check fail instead of forking the chain. On PostgreSQL the check, the
+/// head and the entries go in one statement that commits on its own: one round trip per batch.
+pub async fn append_sealed(db: &Db, after: &Head, sealed: &[Sealed]) -> Result<bool, StoreError> {
+    let Some(last) = sealed.last() else {
+        return Ok(true);
+    };
+    match db {
+        Db::Sqlite(_) => {
+            let mut tx = db.begin().await?;
+            let moved = tx
+                .execute(q!(
+                    "update access_log_head set seq = $1, hash = $2 \
+                     where id = 1 and seq = $3 and hash = $4 \
+                     and not exists (select 1 from access_log where seq is null)",
+                    last.seq,
+                    &last.hash,
+                    after.seq,
+                    &after.hash
+                ))
+                .await?;
+            if moved != 1 {
+                return Ok(false);
+            }
+            insert_sealed(&mut tx, sealed).await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        Db::Postgres(pool) => {
+            let inserted = pg_rows(sqlx::query(PG_APPEND), sealed)
+                .bind(last.seq)
+                .bind(&last.hash)
+                .bind(after.seq)
+                .bind(&after.hash)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            Ok(inserted == sealed.len() as u64)
+        }
+    }
+}
+
+/// Inserts sealed entries with one statement whatever their number: the rows travel as one JSON
+/// array (SQLite) or as one array per column (PostgreSQL), so the statement text never changes
+/// and each connection prepares it once.
+async fn insert_sealed(tx: &mut Tx, sealed: &[Sealed]) -> Result<(), StoreError> {
+    if sealed.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query(SQLITE_INSERT)
+                .bind(sqlite_rows(sealed))
+                .execute(&mut **c)
+                .await?;
+        }
+        Tx::Postgres(c) => {
+            pg_rows(sqlx::query(PG_INSERT), sealed)
+                .execute(&mut **c)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// uuids are stored as 16-byte blobs and instants as sqlx writes them, so rows inserted here read
+/// and sort exactly like rows bound one value at a time.
+const SQLITE_INSERT: &str = "insert into access_log (id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash) \
+     select unhex(value ->> 0), value ->> 1, unhex(value ->> 2), unhex(value ->> 3), unhex(value ->> 4), value ->> 5, value ->> 6, unhex(value ->> 7), value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13 \
+     from json_each($1)";
+
+fn sqlite_rows(chunk: &[Sealed]) -> String {
+    use serde_json::Value as J;
+    let hex = |u: Option<Uuid>| u.map_or(J::Null, |u| J::String(u.simple().to_string()));
+    let rows: Vec<J> = chunk
+        .iter()
+        .map(|s| {
+            let e = &s.entry;
+            J::Array(vec![
+                hex(Some(e.id.0)),
+                // sqlx's own encoding of a `DateTime<Utc>` for SQLite, after `Value`'s truncation.
+                J::String(micros(e.at).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
+                hex(e.user_id.map(|x| x.0)),
+                hex(e.organisation_id.map(|x| x.0)),
+                hex(e.unit_id.map(|x| x.0)),
+                e.role.clone().into(),
+                e.action.clone().into(),
+                hex(e.person_id.map(|x| x.0)),
+                e.what.clone().into(),
+                e.purpose.clone().into(),
+                e.outcome.clone().into(),
+                s.seq.into(),
+                s.prev_hash.clone().into(),
+                s.hash.clone().into(),
+            ])
+        })
+        .collect();
+    J::Array(rows).to_string()
+}
+
+fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(t, 6)
+}
+
+const PG_INSERT: &str = "insert into access_log (id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash) \
+     select * from unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])";
+
+/// [`PG_INSERT`] if the head moves from ($17, $18) to ($15, $16) and nothing is pending. A
+/// data-modifying `with` runs exactly once; the insert sees its row only if the head moved.
+const PG_APPEND: &str = "with moved as ( \
+         update access_log_head set seq = $15, hash = $16 \
+         where id = 1 and seq = $17 and hash = $18 \
+         and not exists (select 1 from access_log where seq is null) \
+         returning 1) \
+     insert into access_log (id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash) \
+     select * from unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[]) \
+     where exists (select 1 from moved)";
+
+/// Binds the rows as parameters $1 to $14, one array per column.
+fn pg_rows<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    rows: &[Sealed],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    fn col<T>(rows: &[Sealed], f: impl Fn(&Sealed) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
+    query
+        .bind(col(rows, |s| s.entry.id.0))
+        .bind(col(rows, |s| micros(s.entry.at)))
+        .bind(col(rows, |s| s.entry.user_id.map(|x| x.0)))
+        .bind(col(rows, |s| s.entry.organisation_id.map(|x| x.0)))
+        .bind(col(rows, |s| s.entry.unit_id.map(|x| x.0)))
+        .bind(col(rows, |s| s.entry.role.clone()))
+        .bind(col(rows, |s| s.entry.action.clone()))
+        .bind(col(rows, |s| s.entry.person_id.map(|x| x.0)))
+        .bind(col(rows, |s| s.entry.what.clone()))
+        .bind(col(rows, |s| s.entry.purpose.clone()))
+        .bind(col(rows, |s| s.entry.outcome.clone()))
+        .bind(col(rows, |s| s.seq))
+        .bind(col(rows, |s| s.prev_hash.clone()))
+        .bind(col(rows, |s| s.hash.clone()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -188,7 +309,8 @@ pub async fn sealed_page(
     Ok(rows.into_iter().map(EntryRow::into_sealed).collect())
 }
 
-/// Where the entry with this hash stands in the chain, if anywhere.
+/// Where the entry with this hash stands in the chain, if anywhere. A scan (no index on hash since
+/// migration 0005): only a verification that found a broken link asks, once.
 pub async fn position_of_hash(tx: &mut Tx, hash: &str) -> Result<Option<i64>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct SeqRow {
