@@ -53,6 +53,8 @@ struct RecordPage {
     form: FormData,
     errors: Errors,
     which: Which,
+    /// The block whose lifting was refused, so its error stands beside it.
+    lift_failed: Option<BlockId>,
 }
 
 impl RecordPage {
@@ -112,6 +114,10 @@ async fn page(
     errors: Errors,
     which: Which,
 ) -> Result<Response, WebError> {
+    let lift_failed = match which {
+        Which::Lift => form.get("block").parse().ok(),
+        _ => None,
+    };
     let r = state.app.person_record(&auth.actor, id).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -126,6 +132,7 @@ async fn page(
             form,
             errors,
             which,
+            lift_failed,
         }),
     )
         .into_response())
@@ -254,6 +261,9 @@ pub async fn lift(
 ) -> Result<Response, WebError> {
     let id = person_id(&id)?;
     let bid: BlockId = bid.parse().map_err(|_| WebError::NotFound)?;
+    // The block travels with the form's values so a refusal is shown beside it.
+    let mut form = form;
+    form.0.push(("block".into(), bid.to_string()));
     let r = state
         .app
         .lift_block(&auth.actor, id, bid, form.flag("confirm"))

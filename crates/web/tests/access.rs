@@ -170,6 +170,12 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
         let r = b.post(&record, &lift, &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Lifting a block takes the person"));
+        assert_eq!(
+            r.attr("input[name=confirm][aria-invalid=true]", "aria-describedby")
+                .as_deref(),
+            Some("confirm"),
+            "the refusal stands beside the block it concerns"
+        );
         let r = b.post(&record, &lift, &[("confirm", "yes")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(a.get(&record).await.body.contains("B-SOCIAL-NOTE"));
