@@ -186,23 +186,10 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use samverka_core::{AccessLogId, PersonId, UserId};
     use samverka_store::testing::TestDb;
 
     fn entry() -> Entry {
-        Entry {
-            id: AccessLogId::new(),
-            at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
-            user_id: Some(UserId::new()),
-            organisation_id: None,
-            unit_id: None,
-            role: Some("professional".into()),
-            action: "read".into(),
-            person_id: Some(PersonId::new()),
-            what: "person".into(),
-            purpose: None,
-            outcome: "allowed".into(),
-        }
+        Entry::sample_read(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6))
     }
 
     async fn intact(db: &Db) -> i64 {

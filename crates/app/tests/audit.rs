@@ -8,23 +8,10 @@ use common::each_db;
 use samverka_app::App;
 use samverka_app::access_log::verify_chain;
 use samverka_core::audit::{ChainError, Entry};
-use samverka_core::{AccessLogId, PersonId, UserId};
 use samverka_store::{Db, q};
 
 fn entry(app: &App, i: i64) -> Entry {
-    Entry {
-        id: AccessLogId::new(),
-        at: app.now() + Duration::milliseconds(i),
-        user_id: Some(UserId::new()),
-        organisation_id: None,
-        unit_id: None,
-        role: Some("professional".into()),
-        action: "read".into(),
-        person_id: Some(PersonId::new()),
-        what: "person".into(),
-        purpose: None,
-        outcome: "allowed".into(),
-    }
+    Entry::sample_read(app.now() + Duration::milliseconds(i))
 }
 
 /// 50 entries written by 50 concurrent requests.

@@ -36,6 +36,24 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A professional's allowed read of a person's record at `at`, with fresh ids: the typical
+    /// entry, for tests and benchmarks.
+    pub fn sample_read(at: DateTime<Utc>) -> Entry {
+        Entry {
+            id: AccessLogId::new(),
+            at,
+            user_id: Some(UserId::new()),
+            organisation_id: Some(OrganisationId::new()),
+            unit_id: None,
+            role: Some("professional".into()),
+            action: "read".into(),
+            person_id: Some(PersonId::new()),
+            what: "person".into(),
+            purpose: None,
+            outcome: "allowed".into(),
+        }
+    }
+
     /// The bytes that are hashed: a JSON array of every field in a fixed order, so that no two
     /// different entries share an encoding. Times are written to the microsecond, as stored.
     pub fn canonical(&self) -> Vec<u8> {
@@ -250,19 +268,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn entry(i: u32) -> Entry {
-        Entry {
-            id: AccessLogId::new(),
-            at: DateTime::from_timestamp(1_790_000_000 + i64::from(i), i * 1000).expect("time"),
-            user_id: Some(UserId::new()),
-            organisation_id: Some(OrganisationId::new()),
-            unit_id: None,
-            role: Some("professional".into()),
-            action: "read".into(),
-            person_id: Some(PersonId::new()),
-            what: "person".into(),
-            purpose: None,
-            outcome: "allowed".into(),
-        }
+        Entry::sample_read(
+            DateTime::from_timestamp(1_790_000_000 + i64::from(i), i * 1000).expect("time"),
+        )
     }
 
     fn chain(n: u32) -> (Vec<Sealed>, Head) {
