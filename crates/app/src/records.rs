@@ -67,7 +67,7 @@ pub struct PersonRecord {
     pub on_team: bool,
     /// Set while the reader sees the record under emergency access: when it ends.
     pub emergency_until: Option<chrono::DateTime<chrono::Utc>>,
-    /// The newest access-log entries about the person.
+    /// The newest access-log entries about the person by organisations the reader may know of.
     pub access_log: Vec<Entry>,
     /// Organisations, for the consent and block forms.
     pub organisations: Vec<Organisation>,
@@ -188,16 +188,24 @@ impl App {
             .filter(|u| u.active)
             .map(|u| (u.id, u.name))
             .collect();
+        // Only organisations the reader may know of: a place on the team says that an
+        // organisation works with the person.
         let team = consent::team_of(&mut tx, &grant, id)
             .await?
             .into_iter()
+            .filter(|(t, ..)| grant.knows_of(t.organisation_id))
             .map(|(_, user_name, unit_name, organisation_name)| TeamView {
                 user_name,
                 unit_name,
                 organisation_name,
             })
             .collect();
-        let access_log = access_log::for_person(&mut tx, id, 20).await?;
+        let access_log: Vec<Entry> = access_log::for_person(&mut tx, id, 200)
+            .await?
+            .into_iter()
+            .filter(|e| e.organisation_id.is_some_and(|o| grant.knows_of(o)))
+            .take(20)
+            .collect();
         let unit_names = self.unit_names(&mut tx, &facts.blocks).await?;
         let mut user_names: HashMap<samverka_core::UserId, String> = HashMap::new();
         for u in facts
@@ -219,6 +227,7 @@ impl App {
         let consents = facts
             .consents
             .iter()
+            .filter(|c| grant.sees_consent(c))
             .map(|c| consent_view(c, &names, &user_names, today, now))
             .collect();
         let blocks = facts

@@ -275,6 +275,22 @@ impl Grant {
             .iter()
             .any(|b| b.recorded_by_organisation != self.organisation)
     }
+    /// Whether the reader may learn that `org` works with the person (its place on the team, its
+    /// entries in the person's log): their own organisation, one that a valid consent lets share
+    /// with them, or anyone under emergency access. Otherwise even that is secret.
+    pub fn knows_of(&self, org: OrganisationId) -> bool {
+        org == self.organisation
+            || matches!(self.basis, Basis::Emergency(_))
+            || self.consents.iter().any(|c| c.sharing.contains(&org))
+    }
+    /// Whether the reader may see `consent`: one that names their organisation, or recorded by
+    /// it (or emergency access). A consent between other organisations tells who is involved.
+    pub fn sees_consent(&self, consent: &Consent) -> bool {
+        consent.recorded_by_organisation == self.organisation
+            || consent.sharing.contains(&self.organisation)
+            || consent.receiving.contains(&self.organisation)
+            || matches!(self.basis, Basis::Emergency(_))
+    }
     /// Whether the reader may see the details of `block` (their organisation recorded it, or
     /// emergency access).
     pub fn sees_block(&self, block: &Block) -> bool {
@@ -641,12 +657,27 @@ mod tests {
         assert!(g.something_blocked());
         assert!(!g.sees_block(&pf.blocks[0]));
 
+        assert!(g.knows_of(me) && g.knows_of(other) && !g.knows_of(third));
+        assert!(g.sees_consent(&pf.consents[0]));
+        let mut between_others = pf.consents[0].clone();
+        between_others.sharing = vec![third];
+        between_others.receiving = vec![other];
+        between_others.recorded_by_organisation = other;
+        assert!(
+            !g.sees_consent(&between_others),
+            "a consent between others is theirs"
+        );
+
         pf.blocks.clear();
         pf.consents[0].withdrawn_at = Some(now());
         assert_eq!(
             grant(&pf).sees(&item(other, Category::Health)),
             Sight::NotShared,
             "withdrawn"
+        );
+        assert!(
+            !grant(&pf).knows_of(other),
+            "no longer told that the other works with them"
         );
     }
 

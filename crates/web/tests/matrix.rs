@@ -559,6 +559,19 @@ async fn authorization_matrix() {
                         s.protected,
                         "{ctx}: address"
                     );
+                    // That the other organisation works with the person is itself secret
+                    // unless a valid consent lets it share with the reader's organisation.
+                    let knows_of_b = !s.team
+                        || matches!(
+                            s.consent,
+                            ConsentCase::Valid | ConsentCase::OtherCategory | ConsentCase::Blocked
+                        );
+                    let team = r.select_text("#team + ul li");
+                    assert_eq!(
+                        team.iter().any(|t| t.contains("Socialkontoret Test")),
+                        knows_of_b,
+                        "{ctx}: the other organisation's place on the team: {team:?}"
+                    );
                 } else {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{ctx}: read");
                     assert!(
