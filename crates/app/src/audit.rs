@@ -70,6 +70,31 @@ pub struct EmergencyQueue {
 }
 
 impl App {
+    /// The log entries for showing `lines`: the search itself, and every person whose entries
+    /// were shown (their own access history then tells them an auditor read it).
+    fn shown(
+        &self,
+        grant: &Grant,
+        searched: Option<PersonId>,
+        lines: &[LogLine],
+        what: &str,
+    ) -> Vec<samverka_store::access_log::Entry> {
+        let mut persons: Vec<PersonId> = searched.into_iter().collect();
+        let mut seen: std::collections::HashSet<PersonId> = persons.iter().copied().collect();
+        for p in lines.iter().filter_map(|l| l.person_id) {
+            if seen.insert(p) {
+                persons.push(p);
+            }
+        }
+        let mut entries = vec![self.allowed(grant, None, what)];
+        entries.extend(
+            persons
+                .into_iter()
+                .map(|p| self.allowed(grant, Some(p), what)),
+        );
+        entries
+    }
+
     /// The start of `d` in the deployment's time zone, as an instant.
     fn start_of(&self, d: NaiveDate) -> DateTime<Utc> {
         let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -165,11 +190,7 @@ impl App {
         let truncated = lines.len() as i64 > LOG_PAGE;
         lines.truncate(LOG_PAGE as usize);
         self.log
-            .write(vec![self.allowed(
-                &grant,
-                filter.person,
-                "access_log_search",
-            )])
+            .write(self.shown(&grant, filter.person, &lines, "access_log_search"))
             .await?;
         Ok(LogSearch {
             lines,
@@ -184,13 +205,17 @@ impl App {
         let grant = self
             .authorize(actor, Action::Export, None, "access_log_csv")
             .await?;
+        if q.is_empty() {
+            // The whole log is not one export: say what to narrow it by.
+            return Err(AppError::invalid("person", "audit-filter-required"));
+        }
         let mut tx = self.db.begin_read().await?;
         let (filter, _) = self.log_filter(&mut tx, &grant, q).await?;
         let lines = log_search::search(&mut tx, &grant, &filter, EXPORT_LIMIT).await?;
         drop(tx);
         let csv = log_csv(&lines)?;
         self.log
-            .write(vec![self.allowed(&grant, filter.person, "access_log_csv")])
+            .write(self.shown(&grant, filter.person, &lines, "access_log_csv"))
             .await?;
         Ok(csv)
     }
@@ -201,10 +226,14 @@ impl App {
         &self,
         actor: &Actor,
         number: &str,
+        as_csv: bool,
     ) -> Result<AccessHistory, AppError> {
-        let grant = self
-            .authorize(actor, Action::Export, None, "access_history")
-            .await?;
+        let what = if as_csv {
+            "access_history_csv"
+        } else {
+            "access_history"
+        };
+        let grant = self.authorize(actor, Action::Export, None, what).await?;
         let numbers = self.read_number(number).map_err(|e| match e {
             AppError::Invalid(mut errs) => {
                 for e in &mut errs {
@@ -226,7 +255,7 @@ impl App {
         let lines = log_search::search(&mut tx, &grant, &filter, EXPORT_LIMIT).await?;
         drop(tx);
         self.log
-            .write(vec![self.allowed(&grant, Some(id), "access_history")])
+            .write(vec![self.allowed(&grant, Some(id), what)])
             .await?;
         Ok(AccessHistory {
             person_name: name,

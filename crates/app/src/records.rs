@@ -58,7 +58,7 @@ pub struct BlockView {
 pub struct PersonRecord {
     pub view: PersonView,
     pub notes: NotesSeen,
-    /// Another organisation's block is in force: say that something is blocked, nothing more.
+    /// A block hid something the reader would otherwise see: say so, nothing more.
     pub something_blocked: bool,
     pub blocks: Vec<BlockView>,
     pub consents: Vec<ConsentView>,
@@ -267,7 +267,8 @@ impl App {
         Ok(PersonRecord {
             is_child: is_child(p.birth_date, today),
             view: PersonView::new(p, flag),
-            something_blocked: grant.something_blocked(),
+            // Only where a block hid something the reader would otherwise see.
+            something_blocked: notes.blocked,
             blocks,
             consents,
             team,

@@ -223,9 +223,10 @@ impl Grant {
         self.request.person
     }
     /// Whether this grant allows `action` on `person`.
+    /// A grant for no one person (a search, a registration) covers only calls for no one
+    /// person: a person's data always needs a grant for that person.
     pub fn covers(&self, action: Action, person: Option<PersonId>) -> bool {
-        self.request.action == action
-            && (self.request.person.is_none() || self.request.person == person)
+        self.request.action == action && self.request.person == person
     }
     /// Who a search may show: persons whose team includes this user, or one of these units,
     /// or to whom this user has emergency access now.
@@ -267,13 +268,6 @@ impl Grant {
         } else {
             Sight::Shown
         }
-    }
-    /// Whether blocks recorded by other organisations are in force: the reader is told that
-    /// something is blocked, never what or by whom.
-    pub fn something_blocked(&self) -> bool {
-        self.blocks
-            .iter()
-            .any(|b| b.recorded_by_organisation != self.organisation)
     }
     /// Whether the reader may learn that `org` works with the person (its place on the team, its
     /// entries in the person's log): their own organisation, one that a valid consent lets share
@@ -638,7 +632,6 @@ mod tests {
         assert_eq!(g.sees(&item(other, Category::Health)), Sight::Shown);
         assert_eq!(g.sees(&item(other, Category::Social)), Sight::NotShared);
         assert_eq!(g.sees(&item(third, Category::Health)), Sight::NotShared);
-        assert!(!g.something_blocked());
 
         pf.blocks.push(Block {
             id: BlockId::new(),
@@ -654,7 +647,6 @@ mod tests {
         });
         let g = grant(&pf);
         assert_eq!(g.sees(&item(other, Category::Health)), Sight::Blocked);
-        assert!(g.something_blocked());
         assert!(!g.sees_block(&pf.blocks[0]));
 
         assert!(g.knows_of(me) && g.knows_of(other) && !g.knows_of(third));

@@ -235,18 +235,22 @@ pub async fn search(
     check(grant, Action::Search, None)?;
     let (user, units) = grant.search_scope();
     let mut args: Vec<crate::Value> = vec![user.into(), grant.today().into(), grant.now().into()];
-    let mut unit_cond = String::new();
+    // A place counts only in a unit where the user still works with persons, as in the policy
+    // (`TeamMember::includes`): one's own place there, or the whole unit's.
+    let mut placeholders = Vec::new();
     for u in units {
         args.push((*u).into());
-        unit_cond.push_str(&format!(
-            " or (t.user_id is null and t.unit_id = ${})",
-            args.len()
-        ));
+        placeholders.push(format!("${}", args.len()));
     }
+    let in_units = if placeholders.is_empty() {
+        "false".to_owned()
+    } else {
+        format!("t.unit_id in ({})", placeholders.join(", "))
+    };
     let mut sql = format!(
         "{PERSON_SELECT} where (exists (select 1 from team_member t where t.person_id = person.id
              and t.starts_on <= $2 and (t.ended_at is null or t.ended_at > $3)
-             and (t.user_id = $1{unit_cond}))
+             and {in_units} and (t.user_id = $1 or t.user_id is null))
            or exists (select 1 from emergency_access e where e.person_id = person.id
              and e.user_id = $1 and e.started_at <= $3 and e.expires_at > $3))"
     );

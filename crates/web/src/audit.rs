@@ -231,7 +231,11 @@ async fn history(
             errors: Errors::default(),
         }));
     }
-    match state.app.access_history(&auth.actor, &q.person).await {
+    match state
+        .app
+        .access_history(&auth.actor, &q.person, false)
+        .await
+    {
         Ok(h) => Ok(render(&HistoryPage {
             ctx,
             person: q.person,
@@ -260,7 +264,10 @@ async fn history_csv(
     SignedIn(auth): SignedIn,
     Query(q): Query<PersonParam>,
 ) -> Result<Response, WebError> {
-    let h = state.app.access_history(&auth.actor, &q.person).await?;
+    let h = state
+        .app
+        .access_history(&auth.actor, &q.person, true)
+        .await?;
     let body = samverka_app::audit::log_csv(&h.lines)?;
     Ok(csv_response("access-history.csv", body))
 }

@@ -271,6 +271,11 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
                 .iter()
                 .all(|r| r.contains("emergency"))
         );
+        assert_eq!(
+            auditor.get("/audit/log.csv").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the whole log is not one export"
+        );
         let csv = auditor.get("/audit/log.csv?person=198112189876").await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(

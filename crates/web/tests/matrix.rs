@@ -546,7 +546,7 @@ async fn authorization_matrix() {
                     assert_eq!(
                         r.body
                             .contains("Some information about this person is blocked"),
-                        s.consent == ConsentCase::Blocked,
+                        s.consent == ConsentCase::Blocked && s.team,
                         "{ctx}: blocked notice"
                     );
                     assert_eq!(
@@ -823,7 +823,9 @@ async fn authorization_matrix() {
                 // history, as a page and as CSV: auditors only.
                 for (path, action, what) in [
                     ("/audit?person=", "audit_search", "access_log_search"),
+                    ("/audit/log.csv?person=", "export", "access_log_csv"),
                     ("/audit/history?person=", "export", "access_history"),
+                    ("/audit/history.csv?person=", "export", "access_history_csv"),
                 ] {
                     let since = t.app.now();
                     let r = c.get(&format!("{path}{}", subj.number)).await;

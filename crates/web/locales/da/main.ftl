@@ -402,3 +402,5 @@ deny-role-not-permitted = din rolle må ikke gøre dette
 deny-no-organisation = ingen organisation at handle for
 deny-not-on-team = ikke med i personens team
 deny-no-facts = personens oplysninger manglede
+audit-filter-required = Vælg mindst ét søgekriterium, før du eksporterer.
+what-access-history-csv = adgangshistorikken (CSV)

@@ -402,3 +402,5 @@ deny-role-not-permitted = your role may not do this
 deny-no-organisation = no organisation to act for
 deny-not-on-team = not on the person's team
 deny-no-facts = the person's facts were missing
+audit-filter-required = Choose at least one thing to search by before exporting.
+what-access-history-csv = the access history (CSV)

@@ -402,3 +402,5 @@ deny-role-not-permitted = din roll får inte göra detta
 deny-no-organisation = ingen organisation att agera för
 deny-not-on-team = inte med i personens team
 deny-no-facts = personens uppgifter saknades
+audit-filter-required = Välj minst ett sökvillkor innan du exporterar.
+what-access-history-csv = åtkomsthistoriken (CSV)
