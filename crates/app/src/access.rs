@@ -54,6 +54,16 @@ impl App {
         person: Option<PersonId>,
         what: &str,
     ) -> Result<Result<Grant, Denied>, AppError> {
+        // A change about one person takes the person's lock before it reads the facts it
+        // decides on, and every change of those facts does the same.
+        if let Some(p) = person
+            && matches!(
+                action,
+                Action::Create | Action::Update | Action::TeamAdmin | Action::EmergencyAccess
+            )
+        {
+            consent::lock_person(tx, p).await?;
+        }
         let facts = match person {
             Some(p) => Some(
                 consent::person_facts(tx, p, actor.user_id)

@@ -69,8 +69,9 @@ pub fn parse_date(
         return None;
     }
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+        // Both databases store years 1..=9999 only; a year like -5000 is a typing error.
+        Ok(d) if (1900..=9999).contains(&chrono::Datelike::year(&d)) => Some(d),
+        _ => {
             p.push(FieldError::with_args(
                 field,
                 "date-invalid",

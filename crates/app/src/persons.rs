@@ -304,7 +304,16 @@ impl App {
             created_at: self.now(),
             created_by: Some(actor.user_id),
         };
-        person::insert(&mut tx, &grant, &person).await?;
+        match person::insert(&mut tx, &grant, &person).await {
+            // Registered by someone else since the check above.
+            Err(samverka_store::StoreError::Conflict(c)) if c.contains("national_id") => {
+                return Err(AppError::invalid(
+                    "national_id",
+                    "national-id-already-registered",
+                ));
+            }
+            r => r?,
+        }
         let place = samverka_core::consent::TeamMember {
             id: samverka_core::TeamMemberId::new(),
             person_id: person.id,

@@ -459,6 +459,17 @@ impl App {
             )
             .await?
         );
+        // Only a consent the user may see: one between other organisations is theirs.
+        let facts = consent::person_facts(&mut tx, id, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !facts
+            .consents
+            .iter()
+            .any(|c| c.id == consent_id && grant.sees_consent(c))
+        {
+            return Err(AppError::NotFound);
+        }
         if !consent::withdraw_consent(&mut tx, &grant, id, consent_id, self.now()).await? {
             return Err(AppError::NotFound);
         }

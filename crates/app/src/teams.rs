@@ -156,6 +156,9 @@ impl App {
     /// Takes a place off a team: from this instant it gives no access.
     pub async fn end_team_member(&self, actor: &Actor, id: TeamMemberId) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
+        if let Some(person) = consent::team_place_person(&mut tx, id).await? {
+            consent::lock_person(&mut tx, person).await?;
+        }
         let grant = granted!(
             self,
             tx,

@@ -151,6 +151,34 @@ impl From<EmergencyRow> for EmergencyAccess {
 
 const EMERGENCY_COLUMNS: &str = "e.id, e.person_id, e.user_id, e.organisation_id, e.unit_id, e.reason, e.started_at, e.expires_at, e.reviewed_at, e.reviewed_by, e.review_comment";
 
+/// Locks the person's row until the transaction ends, so that every change that decides on the
+/// person's facts (and every change of those facts) takes its turn: a withdrawal cannot land
+/// between the decision to write a note and the note. (SQLite's write transactions are serial
+/// already; this is for PostgreSQL.)
+pub async fn lock_person(tx: &mut Tx, person: PersonId) -> Result<(), StoreError> {
+    tx.execute(q!(
+        "update person set protected_identity = protected_identity where id = $1",
+        person
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The person whose team a place is on.
+pub async fn team_place_person(
+    tx: &mut Tx,
+    id: TeamMemberId,
+) -> Result<Option<PersonId>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        person_id: Uuid,
+    }
+    let row: Option<Found> = tx
+        .fetch_optional(q!("select person_id from team_member where id = $1", id))
+        .await?;
+    Ok(row.map(|r| r.person_id.into()))
+}
+
 /// Everything about `person` that bears on access, with `user`'s emergency accesses. `None` if
 /// the person does not exist.
 pub async fn person_facts(
@@ -456,8 +484,8 @@ pub async fn emergency_reviews(
         .collect())
 }
 
-/// Marks an emergency access reviewed. Needs a `Review` grant. Returns false if it is unknown
-/// or reviewed already.
+/// Marks an emergency access reviewed. Needs a `Review` grant. Returns `None` if it is unknown,
+/// reviewed already, or the reviewer's own (nobody reviews their own emergency access).
 pub async fn review_emergency(
     tx: &mut Tx,
     grant: &Grant,
@@ -473,7 +501,7 @@ pub async fn review_emergency(
     let row: Option<Found> = tx
         .fetch_optional(q!(
             "update emergency_access set reviewed_at = $1, reviewed_by = $2, review_comment = $3
-             where id = $4 and reviewed_at is null returning person_id",
+             where id = $4 and reviewed_at is null and user_id <> $2 returning person_id",
             at,
             grant.user(),
             comment,

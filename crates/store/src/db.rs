@@ -312,11 +312,16 @@ impl Db {
     }
 
     /// A transaction that only reads: one consistent snapshot, no write lock, so readers never
-    /// wait for each other or for writers.
+    /// wait for each other or for writers. On PostgreSQL that takes repeatable read (the default,
+    /// read committed, would let a withdrawal land between an access decision and the read it
+    /// allowed).
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("begin isolation level repeatable read")
+                    .await?,
+            ),
         })
     }
 

@@ -90,6 +90,26 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
                 .organisation_id;
             (a_org.to_string(), b_org.to_string())
         };
+        let far = b
+            .post(
+                &record,
+                &format!("{record}/consents"),
+                &[
+                    ("purpose", "Samordning"),
+                    ("sharing", &orgs.1),
+                    ("receiving", &orgs.0),
+                    ("categories", "social"),
+                    ("form", "verbal"),
+                    ("valid_to", "-5000-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            far.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a year no database keeps"
+        );
+        assert!(far.select_text("#valid_to-error")[0].contains("not a date"));
         let missing = b
             .post(
                 &record,
