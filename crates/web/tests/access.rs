@@ -90,38 +90,37 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
                 .organisation_id;
             (a_org.to_string(), b_org.to_string())
         };
-        let far = b
-            .post(
-                &record,
-                &format!("{record}/consents"),
-                &[
-                    ("purpose", "Samordning"),
-                    ("sharing", &orgs.1),
-                    ("receiving", &orgs.0),
-                    ("categories", "social"),
-                    ("form", "verbal"),
-                    ("valid_to", "-5000-01-01"),
-                ],
-            )
-            .await;
+        // A consent form: B shares social information with A, changed by `edit`.
+        let consent_form = |edit: &dyn Fn(&mut Vec<(&'static str, String)>)| {
+            let mut f: Vec<(&'static str, String)> = vec![
+                ("purpose", "Samordning".into()),
+                ("sharing", orgs.1.clone()),
+                ("receiving", orgs.0.clone()),
+                ("categories", "social".into()),
+                ("form", "verbal".into()),
+            ];
+            edit(&mut f);
+            f
+        };
+        let consents = format!("{record}/consents");
+        let send = |f: Vec<(&'static str, String)>| {
+            let (b, record, consents) = (&b, &record, &consents);
+            async move {
+                let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                b.post(record, consents, &fields).await
+            }
+        };
+        let far = send(consent_form(&|f| {
+            f.push(("valid_to", "-5000-01-01".into()))
+        }))
+        .await;
         assert_eq!(
             far.status,
             StatusCode::UNPROCESSABLE_ENTITY,
             "a year no database keeps"
         );
         assert!(far.select_text("#valid_to-error")[0].contains("not a date"));
-        let missing = b
-            .post(
-                &record,
-                &format!("{record}/consents"),
-                &[
-                    ("purpose", "Samordning"),
-                    ("sharing", &orgs.1),
-                    ("receiving", &orgs.0),
-                    ("form", "verbal"),
-                ],
-            )
-            .await;
+        let missing = send(consent_form(&|f| f.retain(|(k, _)| *k != "categories"))).await;
         assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             missing
@@ -129,19 +128,7 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
                 .iter()
                 .any(|s| s.starts_with("Categories of information"))
         );
-        let r = b
-            .post(
-                &record,
-                &format!("{record}/consents"),
-                &[
-                    ("purpose", "Samordning"),
-                    ("sharing", &orgs.1),
-                    ("receiving", &orgs.0),
-                    ("categories", "social"),
-                    ("form", "verbal"),
-                ],
-            )
-            .await;
+        let r = send(consent_form(&|_| {})).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(a.get(&record).await.body.contains("B-SOCIAL-NOTE"));
 
