@@ -7,6 +7,9 @@ use common::*;
 use reqwest::StatusCode;
 use samverka_core::actor::Role;
 
+/// A form's fields, as sent.
+type Fields = Vec<(&'static str, String)>;
+
 #[tokio::test]
 async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
     each_db(|db| async {
@@ -91,8 +94,8 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
             (a_org.to_string(), b_org.to_string())
         };
         // A consent form: B shares social information with A, changed by `edit`.
-        let consent_form = |edit: &dyn Fn(&mut Vec<(&'static str, String)>)| {
-            let mut f: Vec<(&'static str, String)> = vec![
+        let consent_form = |edit: &dyn Fn(&mut Fields)| {
+            let mut f: Fields = vec![
                 ("purpose", "Samordning".into()),
                 ("sharing", orgs.1.clone()),
                 ("receiving", orgs.0.clone()),
@@ -103,7 +106,7 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
             f
         };
         let consents = format!("{record}/consents");
-        let send = |f: Vec<(&'static str, String)>| {
+        let send = |f: Fields| {
             let (b, record, consents) = (&b, &record, &consents);
             async move {
                 let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
