@@ -320,3 +320,65 @@ async fn consent_blocks_team_and_emergency_act_on_the_next_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn nobody_reviews_their_own_emergency_access() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        // One person who is both a professional and an auditor.
+        let both = t.user("both", Role::Professional).await;
+        {
+            let mut tx = t.app.db.begin().await.expect("tx");
+            samverka_store::user::add_membership(
+                &mut tx,
+                both,
+                t.other_unit,
+                Role::Auditor,
+                t.app.now(),
+            )
+            .await
+            .expect("membership");
+            tx.commit().await.expect("commit");
+        }
+        t.user("registrar", Role::Professional).await;
+        let registrar = t.signed_in("registrar").await;
+        let reg = registrar
+            .post(
+                "/persons/new",
+                "/persons",
+                &[
+                    ("id_scheme", "swedish"),
+                    ("national_id", "19811218-9876"),
+                    ("given_name", "Sara"),
+                    ("family_name", "Öberg"),
+                ],
+            )
+            .await;
+        let record = reg.location.expect("registered");
+        let c = t.signed_in("both").await;
+        let emergency = format!("{record}/emergency");
+        let r = c
+            .post(
+                &emergency,
+                &emergency,
+                &[("reason", "Unconscious at the emergency ward")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let queue = c.get("/audit/emergency").await;
+        let review = queue
+            .attr("form[action$='/review']", "action")
+            .expect("review form");
+        let r = c
+            .post("/audit/emergency", &review, &[("comment", "Fine by me")])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "not one's own");
+        let queue = c.get("/audit/emergency").await;
+        assert!(
+            queue.attr("form[action$='/review']", "action").is_some(),
+            "still awaiting review"
+        );
+        t.finish().await;
+    })
+    .await;
+}
