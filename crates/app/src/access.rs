@@ -54,6 +54,22 @@ impl App {
         person: Option<PersonId>,
         what: &str,
     ) -> Result<Result<Grant, Denied>, AppError> {
+        let decided = self
+            .check_with_facts(tx, actor, action, person, what)
+            .await?;
+        Ok(decided.map(|(grant, _)| grant))
+    }
+
+    /// [`App::check`], also handing back the facts decided on, for use cases that show them
+    /// (so they are read once, and what is shown is what was decided on).
+    pub(crate) async fn check_with_facts(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: Action,
+        person: Option<PersonId>,
+        what: &str,
+    ) -> Result<Result<(Grant, Option<PersonFacts>), Denied>, AppError> {
         // A change about one person takes the person's lock before it reads the facts it
         // decides on, and every change of those facts does the same.
         if let Some(p) = person
@@ -72,7 +88,9 @@ impl App {
             ),
             None => None,
         };
-        Ok(self.decide(actor, action, person, facts.as_ref(), what))
+        Ok(self
+            .decide(actor, action, person, facts.as_ref(), what)
+            .map(|grant| (grant, facts)))
     }
 
     /// The pure decision with its denial entry ready.
@@ -141,6 +159,21 @@ impl App {
             Ok(g) => Ok(g),
             Err(d) => Err(self.refuse(d).await),
         }
+    }
+
+    /// Commits a change together with the access-log entries that record it (unsealed, in the
+    /// change's own transaction: both land or neither), then has the writer seal them.
+    pub(crate) async fn commit_logged(
+        &self,
+        mut tx: Tx,
+        entries: &[Entry],
+    ) -> Result<(), AppError> {
+        for e in entries {
+            samverka_store::access_log::append_unsealed(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        self.log.seal_pending();
+        Ok(())
     }
 
     /// An access-log entry: `user`, acting from `acting` (unit, organisation, role), did `action`.

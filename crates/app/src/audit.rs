@@ -120,7 +120,7 @@ impl App {
         };
         let mut person_name = None;
         if !q.person.trim().is_empty() {
-            match self.read_number(&q.person) {
+            match self.read_number(&q.person, "person") {
                 Ok(numbers) => match log_search::person_by_number(tx, grant, &numbers).await? {
                     Some((id, name)) => {
                         f.person = Some(id);
@@ -128,13 +128,7 @@ impl App {
                     }
                     None => p.push(FieldError::new("person", "person-not-found")),
                 },
-                Err(AppError::Invalid(mut errs)) => {
-                    for e in &mut errs {
-                        e.field = "person";
-                    }
-                    p.0.extend(errs);
-                }
-                Err(e) => return Err(e),
+                Err(e) => p.push(e),
             }
         }
         if !q.user.trim().is_empty() {
@@ -234,15 +228,9 @@ impl App {
             "access_history"
         };
         let grant = self.authorize(actor, Action::Export, None, what).await?;
-        let numbers = self.read_number(number).map_err(|e| match e {
-            AppError::Invalid(mut errs) => {
-                for e in &mut errs {
-                    e.field = "person";
-                }
-                AppError::Invalid(errs)
-            }
-            e => e,
-        })?;
+        let numbers = self
+            .read_number(number, "person")
+            .map_err(|e| AppError::Invalid(vec![e]))?;
         let mut tx = self.db.begin_read().await?;
         let Some((id, name)) = log_search::person_by_number(&mut tx, &grant, &numbers).await?
         else {
@@ -306,13 +294,11 @@ impl App {
         else {
             return Err(AppError::NotFound);
         };
-        samverka_store::access_log::append_unsealed(
-            &mut tx,
-            &self.allowed(&grant, Some(person), "emergency_review"),
+        self.commit_logged(
+            tx,
+            &[self.allowed(&grant, Some(person), "emergency_review")],
         )
         .await?;
-        tx.commit().await?;
-        self.log.seal_pending();
         Ok(())
     }
 }

@@ -8,8 +8,8 @@ use samverka_core::actor::Actor;
 use samverka_core::national_id::{NationalId, Scheme};
 use samverka_core::policy::Action;
 use samverka_core::validate::{optional_line, required_line};
-use samverka_store::access_log::{self, Entry};
-use samverka_store::person::{self, Identity, Person, PersonQuery};
+use samverka_store::access_log::Entry;
+use samverka_store::person::{self, Identity, Person};
 
 /// Most persons one search shows; the user narrows the search for more.
 pub const SEARCH_LIMIT: i64 = 50;
@@ -87,8 +87,12 @@ fn looks_like_number(q: &str) -> bool {
 impl App {
     /// The normalised forms a typed number has under the deployment's scheme and, since persons
     /// from the neighbouring country are registered too, under the other national scheme. Fails
-    /// with the default scheme's message when the number is valid under neither.
-    pub(crate) fn read_number(&self, text: &str) -> Result<Vec<String>, AppError> {
+    /// with the default scheme's message, under `field`, when the number is valid under neither.
+    pub(crate) fn read_number(
+        &self,
+        text: &str,
+        field: &'static str,
+    ) -> Result<Vec<String>, FieldError> {
         let default = self.config.default_id_scheme;
         let other = match default {
             Scheme::Danish => Scheme::Swedish,
@@ -106,11 +110,7 @@ impl App {
         .collect();
         found.dedup();
         match first {
-            Err(e) if found.is_empty() => Err(AppError::Invalid(vec![FieldError::with_args(
-                "q",
-                e.code(),
-                e.args(),
-            )])),
+            Err(e) if found.is_empty() => Err(FieldError::with_args(field, e.code(), e.args())),
             _ => Ok(found),
         }
     }
@@ -147,7 +147,9 @@ impl App {
             )]));
         }
         if by_number {
-            let numbers = self.read_number(text)?;
+            let numbers = self
+                .read_number(text, "q")
+                .map_err(|e| AppError::Invalid(vec![e]))?;
             let mut tx = self.db.begin_read().await?;
             let found = person::lookup(&mut tx, &grant, &numbers).await?;
             drop(tx);
@@ -166,12 +168,8 @@ impl App {
                 truncated: false,
             });
         }
-        let query = PersonQuery {
-            name: Some(text.to_owned()),
-            national_ids: Vec::new(),
-        };
         let mut tx = self.db.begin_read().await?;
-        let mut found = person::search(&mut tx, &grant, &query, SEARCH_LIMIT + 1).await?;
+        let mut found = person::search(&mut tx, &grant, text, SEARCH_LIMIT + 1).await?;
         drop(tx);
         let truncated = found.len() as i64 > SEARCH_LIMIT;
         found.truncate(SEARCH_LIMIT as usize);
@@ -327,10 +325,8 @@ impl App {
         };
         samverka_store::consent::insert_team_member(&mut tx, &grant, &place).await?;
         // The entry commits with the person it records; the writer seals it right after.
-        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(person.id), "person"))
+        self.commit_logged(tx, &[self.allowed(&grant, Some(person.id), "person")])
             .await?;
-        tx.commit().await?;
-        self.log.seal_pending();
         Ok(person.id)
     }
 }

@@ -170,17 +170,15 @@ impl App {
         id: PersonId,
     ) -> Result<PersonRecord, AppError> {
         let mut tx = self.db.begin_read().await?;
-        let grant = granted!(
+        let (grant, facts) = granted!(
             self,
             tx,
-            self.check(&mut tx, actor, Action::Read, Some(id), "person_record")
+            self.check_with_facts(&mut tx, actor, Action::Read, Some(id), "person_record")
                 .await?
         );
+        let facts = facts.unwrap_or_default();
         let p = person::get(&mut tx, &grant, id).await?;
         let notes = note::seen(&mut tx, &grant, id).await?;
-        let facts = consent::person_facts(&mut tx, id, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let organisations = org::list_organisations(&mut tx).await?;
         let units = org::units_of(&mut tx, grant.organisation())
             .await?
@@ -333,9 +331,8 @@ impl App {
             created_at: self.now(),
         };
         note::insert(&mut tx, &grant, &n).await?;
-        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(id), "note")).await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(id), "note")])
+            .await?;
         Ok(n.id)
     }
 
@@ -433,9 +430,8 @@ impl App {
             withdrawn_by: None,
         };
         consent::insert_consent(&mut tx, &grant, &c).await?;
-        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(id), "consent")).await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(id), "consent")])
+            .await?;
         Ok(c.id)
     }
 
@@ -447,10 +443,10 @@ impl App {
         consent_id: ConsentId,
     ) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
-        let grant = granted!(
+        let (grant, facts) = granted!(
             self,
             tx,
-            self.check(
+            self.check_with_facts(
                 &mut tx,
                 actor,
                 Action::Update,
@@ -460,10 +456,8 @@ impl App {
             .await?
         );
         // Only a consent the user may see: one between other organisations is theirs.
-        let facts = consent::person_facts(&mut tx, id, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         if !facts
+            .unwrap_or_default()
             .consents
             .iter()
             .any(|c| c.id == consent_id && grant.sees_consent(c))
@@ -473,13 +467,8 @@ impl App {
         if !consent::withdraw_consent(&mut tx, &grant, id, consent_id, self.now()).await? {
             return Err(AppError::NotFound);
         }
-        access_log::append_unsealed(
-            &mut tx,
-            &self.allowed(&grant, Some(id), "consent_withdrawal"),
-        )
-        .await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(id), "consent_withdrawal")])
+            .await?;
         Ok(())
     }
 
@@ -567,9 +556,8 @@ impl App {
             lifted_by: None,
         };
         consent::insert_block(&mut tx, &grant, &b).await?;
-        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(id), "block")).await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(id), "block")])
+            .await?;
         Ok(b.id)
     }
 
@@ -594,9 +582,8 @@ impl App {
         if !consent::lift_block(&mut tx, &grant, id, block, self.now()).await? {
             return Err(AppError::NotFound);
         }
-        access_log::append_unsealed(&mut tx, &self.allowed(&grant, Some(id), "block_lift")).await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(id), "block_lift")])
+            .await?;
         Ok(())
     }
 
@@ -656,9 +643,7 @@ impl App {
         let mut entry = self.allowed(&grant, Some(id), "emergency_access");
         entry.outcome = "allowed:emergency".into();
         entry.purpose = Some(format!("emergency_access:{}: {reason}", e.id));
-        access_log::append_unsealed(&mut tx, &entry).await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[entry]).await?;
         Ok(e.id)
     }
 }

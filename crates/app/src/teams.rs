@@ -8,7 +8,6 @@ use samverka_core::actor::Actor;
 use samverka_core::consent::TeamMember;
 use samverka_core::policy::Action;
 use samverka_core::{TeamMemberId, UnitId, UserId};
-use samverka_store::access_log;
 use samverka_store::consent::{self, TeamPlace};
 use samverka_store::person;
 
@@ -64,17 +63,12 @@ impl App {
             .authorize(actor, Action::Lookup, None, "identity_lookup")
             .await?;
         let mut p = Problems::default();
-        let numbers = match self.read_number(&input.national_id) {
-            Ok(n) => n,
-            Err(AppError::Invalid(errs)) => {
-                for mut e in errs {
-                    e.field = "national_id";
-                    p.push(e);
-                }
+        let numbers = self
+            .read_number(&input.national_id, "national_id")
+            .unwrap_or_else(|e| {
+                p.push(e);
                 Vec::new()
-            }
-            Err(e) => return Err(e),
-        };
+            });
         let mut tx = self.db.begin().await?;
         let found = person::lookup(&mut tx, &lookup, &numbers).await?;
         if !numbers.is_empty() && found.is_empty() {
@@ -138,18 +132,14 @@ impl App {
             created_at: self.now(),
         };
         consent::insert_team_member(&mut tx, &grant, &t).await?;
-        access_log::append_unsealed(
-            &mut tx,
-            &self.allowed(&lookup, Some(person), "identity_lookup"),
+        self.commit_logged(
+            tx,
+            &[
+                self.allowed(&lookup, Some(person), "identity_lookup"),
+                self.allowed(&grant, Some(person), "team_member_add"),
+            ],
         )
         .await?;
-        access_log::append_unsealed(
-            &mut tx,
-            &self.allowed(&grant, Some(person), "team_member_add"),
-        )
-        .await?;
-        tx.commit().await?;
-        self.log.seal_pending();
         Ok(t.id)
     }
 
@@ -168,13 +158,8 @@ impl App {
         let Some(person) = consent::end_team_member(&mut tx, &grant, id, self.now()).await? else {
             return Err(AppError::NotFound);
         };
-        access_log::append_unsealed(
-            &mut tx,
-            &self.allowed(&grant, Some(person), "team_member_end"),
-        )
-        .await?;
-        tx.commit().await?;
-        self.log.seal_pending();
+        self.commit_logged(tx, &[self.allowed(&grant, Some(person), "team_member_end")])
+            .await?;
         Ok(())
     }
 }

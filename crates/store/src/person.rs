@@ -212,24 +212,15 @@ pub async fn birth_date(
     Ok(b.birth_date)
 }
 
-/// What to search persons by. Both given: both must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PersonQuery {
-    /// Words that must all occur in the name (any case).
-    pub name: Option<String>,
-    /// Exact, normalised national identity numbers: a person with any of them matches. (A typed
-    /// number may be valid under more than one scheme, e.g. Swedish and Danish 10-digit forms.)
-    pub national_ids: Vec<String>,
-}
-
-/// Persons the grant's holder may see that match the query, by family name then given name, at
+/// Persons the grant's holder may see whose name holds every word of `name` (any case), by
+/// family name then given name, at
 /// most `limit`. Needs a `Search` grant: only persons whose active team includes the holder (or
 /// one of their units), or to whom the holder has emergency access now, are found, so neither
 /// the list nor its length tells anything about other persons.
 pub async fn search(
     tx: &mut Tx,
     grant: &Grant,
-    query: &PersonQuery,
+    name: &str,
     limit: i64,
 ) -> Result<Vec<Person>, StoreError> {
     check(grant, Action::Search, None)?;
@@ -254,32 +245,19 @@ pub async fn search(
            or exists (select 1 from emergency_access e where e.person_id = person.id
              and e.user_id = $1 and e.started_at <= $3 and e.expires_at > $3))"
     );
-    if !query.national_ids.is_empty() {
-        let mut placeholders = Vec::new();
-        for nid in &query.national_ids {
-            args.push(nid.into());
-            placeholders.push(format!("${}", args.len()));
-        }
+    for word in samverka_core::validate::search_key(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+    {
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("%{escaped}%").into());
         sql.push_str(&format!(
-            " and national_id in ({})",
-            placeholders.join(", ")
+            " and search_name like ${} escape '\\'",
+            args.len()
         ));
-    }
-    if let Some(name) = &query.name {
-        for word in samverka_core::validate::search_key(name)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-        {
-            let escaped = word
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            args.push(format!("%{escaped}%").into());
-            sql.push_str(&format!(
-                " and search_name like ${} escape '\\'",
-                args.len()
-            ));
-        }
     }
     args.push(limit.into());
     sql.push_str(&format!(

@@ -132,23 +132,32 @@ async fn log_page(
                 errors: Errors::default(),
             }))
         }
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            let organisations = state.app.organisation_directory(&auth.actor).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&LogPage {
-                    ctx,
-                    params,
-                    result: None,
-                    organisations,
-                    errors,
-                }),
-            )
-                .into_response())
-        }
+        Err(AppError::Invalid(v)) => invalid_log_search(&state, ctx, &auth, params, &v).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The search form again, with what is wrong in it (422).
+async fn invalid_log_search(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    params: LogParams,
+    problems: &[samverka_app::FieldError],
+) -> Result<Response, WebError> {
+    let errors = Errors::new(&ctx, problems);
+    let organisations = state.app.organisation_directory(&auth.actor).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&LogPage {
+            ctx,
+            params,
+            result: None,
+            organisations,
+            errors,
+        }),
+    )
+        .into_response())
 }
 
 fn csv_response(name: &str, body: Vec<u8>) -> Response {
@@ -174,21 +183,7 @@ async fn log_csv(
 ) -> Result<Response, WebError> {
     match state.app.export_log_csv(&auth.actor, &params.query()).await {
         Ok(body) => Ok(csv_response("access-log.csv", body)),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            let organisations = state.app.organisation_directory(&auth.actor).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&LogPage {
-                    ctx,
-                    params,
-                    result: None,
-                    organisations,
-                    errors,
-                }),
-            )
-                .into_response())
-        }
+        Err(AppError::Invalid(v)) => invalid_log_search(&state, ctx, &auth, params, &v).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -242,34 +237,40 @@ async fn history(
             history: Some(h),
             errors: Errors::default(),
         })),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&HistoryPage {
-                    ctx,
-                    person: q.person,
-                    history: None,
-                    errors,
-                }),
-            )
-                .into_response())
-        }
+        Err(AppError::Invalid(v)) => Ok(invalid_history(ctx, q.person, &v)),
         Err(e) => Err(e.into()),
     }
 }
 
 async fn history_csv(
     State(state): State<AppState>,
+    ctx: Ctx,
     SignedIn(auth): SignedIn,
     Query(q): Query<PersonParam>,
 ) -> Result<Response, WebError> {
-    let h = state
-        .app
-        .access_history(&auth.actor, &q.person, true)
-        .await?;
-    let body = samverka_app::audit::log_csv(&h.lines)?;
-    Ok(csv_response("access-history.csv", body))
+    match state.app.access_history(&auth.actor, &q.person, true).await {
+        Ok(h) => Ok(csv_response(
+            "access-history.csv",
+            samverka_app::audit::log_csv(&h.lines)?,
+        )),
+        Err(AppError::Invalid(v)) => Ok(invalid_history(ctx, q.person, &v)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The history form again, with what is wrong with the number (422).
+fn invalid_history(ctx: Ctx, person: String, problems: &[samverka_app::FieldError]) -> Response {
+    let errors = Errors::new(&ctx, problems);
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&HistoryPage {
+            ctx,
+            person,
+            history: None,
+            errors,
+        }),
+    )
+        .into_response()
 }
 
 #[derive(Template)]

@@ -617,6 +617,16 @@ async fn authorization_matrix() {
                             got.iter().all(|e| e.2.is_none()),
                             "{ctx}: no person logged for a search that showed none: {got:?}"
                         );
+                        assert_logged(
+                            &got,
+                            &Expect {
+                                action: "search",
+                                what: "person_search",
+                                person: None,
+                                outcome: "allowed".into(),
+                            },
+                            &ctx,
+                        );
                     }
                 } else {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{ctx}: search");
