@@ -248,6 +248,20 @@ fn main() {
             };
             // Warm up, then measure each mode.
             run(&setup, Mode::Unaudited, 1, concurrency).await;
+            // BENCH_ONLY=plain|audited runs one mode alone, for profiling it.
+            match std::env::var("BENCH_ONLY").as_deref() {
+                Ok("plain") | Ok("audited") => {
+                    let audited = std::env::var("BENCH_ONLY").as_deref() == Ok("audited");
+                    let mode = if audited { Mode::Audited } else { Mode::Unaudited };
+                    for _ in 0..rounds {
+                        let r = run(&setup, mode, seconds, concurrency).await;
+                        println!("{name}: {} {r} ({concurrency} concurrent)", if audited { "audited read" } else { "read without log" });
+                    }
+                    t.cleanup().await;
+                    continue;
+                }
+                _ => {}
+            }
             for _ in 0..rounds {
                 let plain = run(&setup, Mode::Unaudited, seconds, concurrency).await;
                 let audited = run(&setup, Mode::Audited, seconds, concurrency).await;
