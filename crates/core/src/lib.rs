@@ -8,6 +8,8 @@ pub mod ids;
 pub mod national_id;
 pub mod org;
 pub mod policy;
+pub mod rules;
+pub mod signal;
 pub mod synthetic;
 pub mod validate;
 
