@@ -11,6 +11,7 @@ pub mod policy;
 pub mod rules;
 pub mod signal;
 pub mod synthetic;
+pub mod synthetic_signals;
 pub mod validate;
 
 pub use actor::{Actor, Membership, Role};

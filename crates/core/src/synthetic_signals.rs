@@ -1,0 +1,1 @@
+//! Synthetic signal files for demos, tests and benchmarks (`samverka generate`).
