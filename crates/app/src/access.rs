@@ -131,6 +131,26 @@ impl App {
         )))
     }
 
+    /// A refusal of something a grant was given for, decided after it (e.g. an item the grant's
+    /// organisation may not see), not yet logged.
+    pub(crate) fn refusal(
+        &self,
+        grant: &Grant,
+        person: Option<PersonId>,
+        what: &str,
+        reason: &str,
+    ) -> Denied {
+        let acting = grant.membership();
+        Denied(Box::new(self.entry(
+            grant.user(),
+            Some(&acting),
+            grant.action(),
+            person,
+            what,
+            format!("denied:{reason}"),
+        )))
+    }
+
     /// Logs a refusal (committed before the answer goes out) and returns the 403 to give.
     pub(crate) async fn refuse(&self, denied: Denied) -> AppError {
         let action = denied.0.action.clone();

@@ -37,6 +37,10 @@ pub struct ProgrammeInput {
     pub starts_on: String,
     pub ends_on: String,
     pub organisations: Vec<String>,
+    /// Target group ids of the rules file, chosen with checkboxes.
+    pub target_groups: Vec<String>,
+    /// Postal-code prefixes separated by commas or spaces; blank: everyone.
+    pub catchment: String,
     pub active: bool,
 }
 
@@ -299,6 +303,32 @@ impl App {
         }
         organisations.sort();
         organisations.dedup();
+        let mut target_groups = Vec::new();
+        for g in &input.target_groups {
+            if self.config.rules.target_group(g).is_some() {
+                target_groups.push(g.clone());
+            } else {
+                p.push(FieldError::new("target_groups", "target-group-unknown"));
+            }
+        }
+        target_groups.sort();
+        target_groups.dedup();
+        let mut catchment = Vec::new();
+        for prefix in input
+            .catchment
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|x| !x.is_empty())
+        {
+            if prefix.len() <= 10 && prefix.bytes().all(|b| b.is_ascii_digit()) {
+                catchment.push(prefix.to_owned());
+            } else {
+                p.push(FieldError::with_args(
+                    "catchment",
+                    "catchment-invalid",
+                    vec![("value", prefix.to_owned())],
+                ));
+            }
+        }
         if let Some(n) = &name
             && org::programme_name_taken(&mut tx, n, id).await?
         {
@@ -320,6 +350,8 @@ impl App {
             active: id.is_none() || input.active,
             created_at: self.now(),
             organisations,
+            target_groups,
+            catchment,
         };
         match id {
             None => org::insert_programme(&mut tx, &prog)

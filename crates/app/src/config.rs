@@ -3,6 +3,8 @@
 use chrono_tz::Tz;
 use samverka_core::actor::Role;
 use samverka_core::national_id::Scheme;
+use samverka_core::rules::Rules;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct AppConfig {
@@ -23,6 +25,8 @@ pub struct AppConfig {
     pub emergency_access_hours: i64,
     /// Roles that may see that a person has protected identity at all.
     pub protected_identity_roles: Vec<Role>,
+    /// The screening rules (checked when loaded).
+    pub rules: Arc<Rules>,
 }
 
 impl Default for AppConfig {
@@ -37,6 +41,7 @@ impl Default for AppConfig {
             login_window_minutes: 15,
             emergency_access_hours: 2,
             protected_identity_roles: vec![Role::Coordinator],
+            rules: Arc::new(Rules::default_rules()),
         }
     }
 }

@@ -110,6 +110,14 @@ impl App {
                     .iter()
                     .filter_map(|k| org_ids.get(k).copied())
                     .collect(),
+                target_groups: demo_target_groups(wp.key)
+                    .iter()
+                    .map(|g| (*g).to_owned())
+                    .collect(),
+                catchment: demo_catchment(wp.key)
+                    .iter()
+                    .map(|g| (*g).to_owned())
+                    .collect(),
             };
             org::insert_programme(&mut tx, &p).await?;
         }
@@ -202,5 +210,30 @@ fn sex_code(s: &synthetic::Sex) -> &'static str {
     match s {
         synthetic::Sex::Female => "female",
         synthetic::Sex::Male => "male",
+    }
+}
+
+/// The target groups each demo programme works with (ids of the default rules file), as the
+/// seeds describe them.
+fn demo_target_groups(programme: &str) -> &'static [&'static str] {
+    match programme {
+        "skaggetorp" | "andersberg" => &["sick_leave", "income_support", "unemployment", "sad"],
+        "harnosand" => &["elderly_medical"],
+        "hlt" | "barnsakert" => &["children"],
+        "spot" => &["sad"],
+        "odense" => &["elderly_medical", "sad"],
+        _ => &[],
+    }
+}
+
+/// The area each demo programme serves, as postal-code prefixes of the synthetic world's towns
+/// (Linköping 58, Halmstad 30, Härnösand 87, Odense 5).
+fn demo_catchment(programme: &str) -> &'static [&'static str] {
+    match programme {
+        "skaggetorp" => &["58"],
+        "andersberg" => &["30"],
+        "harnosand" | "hlt" | "spot" | "barnsakert" => &["87"],
+        "odense" => &["5"],
+        _ => &[],
     }
 }

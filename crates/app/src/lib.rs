@@ -15,7 +15,10 @@ pub mod error;
 pub mod persons;
 pub mod programmes;
 pub mod records;
+pub mod screening;
+pub mod signals;
 pub mod teams;
+pub mod worklist;
 
 pub use config::AppConfig;
 pub use error::{AppError, FieldError};

@@ -63,6 +63,30 @@ impl Sector {
     }
 }
 
+impl Sector {
+    /// The category of information an organisation of this sector supplies (a signal, a note),
+    /// which consents and blocks speak of.
+    pub fn category(self) -> crate::consent::Category {
+        use crate::consent::Category;
+        match self {
+            Sector::PrimaryCare | Sector::Hospital | Sector::Psychiatry | Sector::ChildHealth => {
+                Category::Health
+            }
+            Sector::SchoolHealth => Category::School,
+            Sector::SocialInsurance => Category::Insurance,
+            Sector::EmploymentService => Category::Employment,
+            // Home care and needs assessment are social services' work (SoL / serviceloven).
+            Sector::SocialServices
+            | Sector::NeedsAssessment
+            | Sector::HomeCare
+            | Sector::Association
+            | Sector::PrivateProvider
+            | Sector::University
+            | Sector::Other => Category::Social,
+        }
+    }
+}
+
 impl fmt::Display for Sector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

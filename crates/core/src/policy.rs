@@ -35,10 +35,16 @@ pub enum Action {
     Review,
     /// Put users or units on a person's team, or take them off (administrators).
     TeamAdmin,
+    /// Import signal files for the actor's organisation (administrators).
+    Import,
+    /// See the worklist of items that rules raised from signals (coordinators).
+    Worklist,
+    /// Record a first contact with, or dismiss, a worklist item about one person (coordinators).
+    Contact,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::Search,
         Action::Lookup,
         Action::Read,
@@ -49,6 +55,9 @@ impl Action {
         Action::AuditSearch,
         Action::Review,
         Action::TeamAdmin,
+        Action::Import,
+        Action::Worklist,
+        Action::Contact,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +72,9 @@ impl Action {
             Action::AuditSearch => "audit_search",
             Action::Review => "review",
             Action::TeamAdmin => "team_admin",
+            Action::Import => "import",
+            Action::Worklist => "worklist",
+            Action::Contact => "contact",
         }
     }
 }
@@ -245,8 +257,32 @@ impl Grant {
         if matches!(self.basis, Basis::Emergency(_)) {
             return Sight::Shown;
         }
+        self.sight(&self.consents, &self.blocks, item)
+    }
+
+    /// [`Grant::sees`] for a grant over many persons (a worklist): the person's consents and
+    /// blocks come with the item. Only a `Worklist` grant answers; any other sees nothing here.
+    pub fn sees_in_list(&self, consents: &[Consent], blocks: &[Block], item: &Provenance) -> Sight {
+        if self.request.action != Action::Worklist {
+            return Sight::NotShared;
+        }
+        let valid: Vec<Consent> = consents
+            .iter()
+            .filter(|c| c.state(self.today, self.now) == ConsentState::Valid)
+            .filter(|c| c.receiving.contains(&self.organisation))
+            .cloned()
+            .collect();
+        let in_force: Vec<Block> = blocks
+            .iter()
+            .filter(|b| b.in_force(self.now))
+            .cloned()
+            .collect();
+        self.sight(&valid, &in_force, item)
+    }
+
+    fn sight(&self, consents: &[Consent], blocks: &[Block], item: &Provenance) -> Sight {
         let shared = item.organisation == self.organisation
-            || self.consents.iter().any(|c| {
+            || consents.iter().any(|c| {
                 c.covers(
                     self.today,
                     self.now,
@@ -259,8 +295,7 @@ impl Grant {
         // that an organisation they get nothing from recorded something.
         if !shared {
             Sight::NotShared
-        } else if self
-            .blocks
+        } else if blocks
             .iter()
             .any(|b| b.hides(self.now, item, self.organisation, self.unit))
         {
@@ -314,7 +349,9 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         // Administrators look a person up to put colleagues on their team.
         Action::Lookup => &[Role::Coordinator, Role::Professional, Role::Administrator],
         Action::Export | Action::AuditSearch | Action::Review => &[Role::Auditor],
-        Action::TeamAdmin => &[Role::Administrator],
+        Action::TeamAdmin | Action::Import => &[Role::Administrator],
+        // The coordination team finds and contacts people; others meet them through cases.
+        Action::Worklist | Action::Contact => &[Role::Coordinator],
     }
 }
 

@@ -196,10 +196,12 @@ pub enum FieldProblem {
     NationalId(NationalIdError),
     #[error("must be at most {0} characters without control characters")]
     BadText(usize),
+    #[error("`{0}` is not a postal code (3–10 digits)")]
+    BadPostalCode(String),
     #[error("names no unit of the organisation: `{0}`")]
     UnknownUnit(String),
-    #[error("the person's number is already known with another name")]
-    NameMismatch,
+    #[error("is not UTF-8 text")]
+    NotText,
 }
 
 impl FieldProblem {
@@ -217,8 +219,9 @@ impl FieldProblem {
             FieldProblem::InFuture => "import-in-future",
             FieldProblem::NationalId(e) => e.code(),
             FieldProblem::BadText(_) => "import-bad-text",
+            FieldProblem::BadPostalCode(_) => "import-bad-postal-code",
             FieldProblem::UnknownUnit(_) => "import-unknown-unit",
-            FieldProblem::NameMismatch => "import-name-mismatch",
+            FieldProblem::NotText => "import-not-text",
         }
     }
 
@@ -230,6 +233,7 @@ impl FieldProblem {
             | FieldProblem::BadNumber(v)
             | FieldProblem::BadYesNo(v)
             | FieldProblem::BadCode(v)
+            | FieldProblem::BadPostalCode(v)
             | FieldProblem::UnknownUnit(v) => vec![("value", v.clone())],
             FieldProblem::OutOfRange { value, min, max } => vec![
                 ("value", value.to_string()),
@@ -240,9 +244,7 @@ impl FieldProblem {
             FieldProblem::EndBeforeStart(f) => vec![("other", f.clone())],
             FieldProblem::BadText(max) => vec![("max", max.to_string())],
             FieldProblem::NationalId(e) => e.args(),
-            FieldProblem::Missing | FieldProblem::InFuture | FieldProblem::NameMismatch => {
-                Vec::new()
-            }
+            FieldProblem::Missing | FieldProblem::InFuture | FieldProblem::NotText => Vec::new(),
         }
     }
 }
@@ -305,6 +307,7 @@ macro_rules! layout {
             columns: &[
                 PERSON_COLUMNS[0], PERSON_COLUMNS[1], PERSON_COLUMNS[2],
                 $($c,)*
+                col("postal_code", false, "the person's postal code, for a programme's area"),
                 col("unit", false, "name of a unit of the supplying organisation"),
             ],
         }
@@ -492,6 +495,8 @@ pub struct Row {
     pub national_id: NationalId,
     pub given_name: String,
     pub family_name: String,
+    /// Digits only (spaces dropped), when the file gives it.
+    pub postal_code: Option<String>,
     pub unit: Option<String>,
     pub signal: Signal,
 }
@@ -532,6 +537,20 @@ impl Header {
         let given_name = text(1, true)?.unwrap_or_default();
         let family_name = text(2, true)?.unwrap_or_default();
         let unit = text(columns.len() - 1, false)?;
+        let postal_code = match self.get(row, columns.len() - 2) {
+            "" => None,
+            v => {
+                let digits: String = v.chars().filter(|c| *c != ' ').collect();
+                if !(3..=10).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err(err(
+                        columns.len() - 2,
+                        FieldProblem::BadPostalCode(v.to_owned()),
+                    ));
+                }
+                Some(digits)
+            }
+        };
         let date = |c: usize| -> Result<Option<NaiveDate>, RowError> {
             match self.get(row, c) {
                 "" if columns[c].required => Err(err(c, FieldProblem::Missing)),
@@ -683,6 +702,7 @@ impl Header {
             national_id,
             given_name,
             family_name,
+            postal_code,
             unit,
             signal,
         })
@@ -879,7 +899,7 @@ mod tests {
     }
 
     const SICK: &str =
-        "national_id,given_name,family_name,first_day,last_day,extent,diagnosis,unit";
+        "national_id,given_name,family_name,first_day,last_day,extent,diagnosis,postal_code,unit";
 
     #[test]
     fn epoch_constant_is_1970() {
@@ -935,13 +955,14 @@ mod tests {
     fn a_sick_leave_row_reads_every_field() {
         let r = parse(
             SICK,
-            "19121212-1212,Tolvan,Tolvansson,2026-10-01,2026-12-31,100,f43.2,VC Skäggetorp",
+            "19121212-1212,Tolvan,Tolvansson,2026-10-01,2026-12-31,100,f43.2,582 22,VC Skäggetorp",
         )
         .expect("row");
         assert_eq!(r.signal.kind, SignalKind::SickLeave);
         assert_eq!(r.signal.end, Some(d("2026-12-31")));
         assert_eq!(r.signal.code.as_str(), "F43.2");
         assert_eq!(r.unit.as_deref(), Some("VC Skäggetorp"));
+        assert_eq!(r.postal_code.as_deref(), Some("58222"));
     }
 
     #[test]
@@ -1117,7 +1138,7 @@ mod tests {
 
         /// Any text in any field gives a row or an error naming a column of the layout.
         #[test]
-        fn any_row_is_a_row_or_a_named_error(fields in proptest::collection::vec(".{0,20}", 8)) {
+        fn any_row_is_a_row_or_a_named_error(fields in proptest::collection::vec(".{0,20}", 9)) {
             let h = Header::parse(SICK.split(','), None).expect("header");
             let row: Vec<&str> = fields.iter().map(String::as_str).collect();
             if let Err(e) = h.row(7, &row, cx()) {
@@ -1130,7 +1151,7 @@ mod tests {
         #[test]
         fn past_dates_read_back(days in -20_000i32..20_000) {
             let day = from_day_number(days).expect("day");
-            let row = format!("19121212-1212,A,B,{day},,50,,");
+            let row = format!("19121212-1212,A,B,{day},,50,,,");
             let r = parse(SICK, &row).expect("row");
             prop_assert_eq!(r.signal.start, day);
         }

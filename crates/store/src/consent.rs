@@ -224,65 +224,120 @@ pub async fn person_facts(
 }
 
 async fn consents_of(tx: &mut Tx, person: PersonId) -> Result<Vec<Consent>, StoreError> {
-    let rows: Vec<ConsentRow> = tx
-        .fetch_all(q!(
-            "select id, person_id, purpose, categories, form, guardian, valid_from, valid_to,
-                    recorded_by, recorded_by_organisation, recorded_at, withdrawn_at, withdrawn_by
-             from consent where person_id = $1 order by recorded_at desc, id desc",
-            person
-        ))
-        .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let orgs: Vec<ConsentOrgRow> = tx
-        .fetch_all(q!(
-            "select co.consent_id, co.organisation_id, co.direction
-             from consent_organisation co join consent c on c.id = co.consent_id
-             where c.person_id = $1 order by co.organisation_id",
-            person
-        ))
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let pick = |dir: &str| {
-                orgs.iter()
-                    .filter(|o| o.consent_id == r.id && o.direction == dir)
-                    .map(|o| OrganisationId::from(o.organisation_id))
-                    .collect()
-            };
-            Ok(Consent {
-                id: r.id.into(),
-                person_id: r.person_id.into(),
-                sharing: pick("share"),
-                receiving: pick("receive"),
-                purpose: r.purpose,
-                categories: Category::split(&r.categories)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                form: parse_code("consent form", &r.form)?,
-                guardian: r.guardian,
-                valid_from: r.valid_from,
-                valid_to: r.valid_to,
-                recorded_by: r.recorded_by.into(),
-                recorded_by_organisation: r.recorded_by_organisation.into(),
-                recorded_at: r.recorded_at,
-                withdrawn_at: r.withdrawn_at,
-                withdrawn_by: r.withdrawn_by.map(Into::into),
-            })
-        })
-        .collect()
+    Ok(consents_of_many(tx, &[person])
+        .await?
+        .remove(&person)
+        .unwrap_or_default())
 }
 
 async fn blocks_of(tx: &mut Tx, person: PersonId) -> Result<Vec<Block>, StoreError> {
-    let rows: Vec<BlockRow> = tx
-        .fetch_all(q!(
-            "select id, person_id, scope, unit_id, organisation_id, category, from_date, to_date,
-                    recorded_by, recorded_by_organisation, recorded_at, lifted_at, lifted_by
-             from person_block where person_id = $1 order by recorded_at desc, id desc",
-            person
-        ))
+    Ok(blocks_of_many(tx, &[person])
+        .await?
+        .remove(&person)
+        .unwrap_or_default())
+}
+
+/// `person_id in ($1, …)` for these persons, with the arguments.
+fn persons_in(column: &str, persons: &[PersonId]) -> (String, Vec<crate::Value>) {
+    let list: Vec<String> = (1..=persons.len()).map(|i| format!("${i}")).collect();
+    (
+        format!("{column} in ({})", list.join(", ")),
+        persons.iter().map(|p| (*p).into()).collect(),
+    )
+}
+
+/// The consents of each of these persons (every state), newest first.
+pub async fn consents_of_many(
+    tx: &mut Tx,
+    persons: &[PersonId],
+) -> Result<std::collections::HashMap<PersonId, Vec<Consent>>, StoreError> {
+    let mut out: std::collections::HashMap<PersonId, Vec<Consent>> = Default::default();
+    if persons.is_empty() {
+        return Ok(out);
+    }
+    let (filter, args) = persons_in("person_id", persons);
+    let rows: Vec<ConsentRow> = tx
+        .fetch_all(Query {
+            sql: format!(
+                "select id, person_id, purpose, categories, form, guardian, valid_from, valid_to,
+                        recorded_by, recorded_by_organisation, recorded_at, withdrawn_at, withdrawn_by
+                 from consent where {filter} order by recorded_at desc, id desc"
+            )
+            .into(),
+            args: args.clone(),
+        })
         .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let (filter, args) = persons_in("c.person_id", persons);
+    let orgs: Vec<ConsentOrgRow> = tx
+        .fetch_all(Query {
+            sql: format!(
+                "select co.consent_id, co.organisation_id, co.direction
+                 from consent_organisation co join consent c on c.id = co.consent_id
+                 where {filter} order by co.organisation_id"
+            )
+            .into(),
+            args,
+        })
+        .await?;
+    for r in rows {
+        let pick = |dir: &str| {
+            orgs.iter()
+                .filter(|o| o.consent_id == r.id && o.direction == dir)
+                .map(|o| OrganisationId::from(o.organisation_id))
+                .collect()
+        };
+        let c = Consent {
+            id: r.id.into(),
+            person_id: r.person_id.into(),
+            sharing: pick("share"),
+            receiving: pick("receive"),
+            purpose: r.purpose,
+            categories: Category::split(&r.categories)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            form: parse_code("consent form", &r.form)?,
+            guardian: r.guardian,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            recorded_by: r.recorded_by.into(),
+            recorded_by_organisation: r.recorded_by_organisation.into(),
+            recorded_at: r.recorded_at,
+            withdrawn_at: r.withdrawn_at,
+            withdrawn_by: r.withdrawn_by.map(Into::into),
+        };
+        out.entry(c.person_id).or_default().push(c);
+    }
+    Ok(out)
+}
+
+/// The blocks of each of these persons (lifted ones too), newest first.
+pub async fn blocks_of_many(
+    tx: &mut Tx,
+    persons: &[PersonId],
+) -> Result<std::collections::HashMap<PersonId, Vec<Block>>, StoreError> {
+    let mut out: std::collections::HashMap<PersonId, Vec<Block>> = Default::default();
+    if persons.is_empty() {
+        return Ok(out);
+    }
+    let (filter, args) = persons_in("person_id", persons);
+    let rows: Vec<BlockRow> = tx
+        .fetch_all(Query {
+            sql: format!(
+                "select id, person_id, scope, unit_id, organisation_id, category, from_date, to_date,
+                        recorded_by, recorded_by_organisation, recorded_at, lifted_at, lifted_by
+                 from person_block where {filter} order by recorded_at desc, id desc"
+            )
+            .into(),
+            args,
+        })
+        .await?;
+    for r in rows {
+        let b: Block = r.try_into()?;
+        out.entry(b.person_id).or_default().push(b);
+    }
+    Ok(out)
 }
 
 /// Records a consent. Needs a `Create` grant for the person.

@@ -44,7 +44,7 @@ pub enum Value {
 
 /// PostgreSQL keeps microseconds; SQLite would keep the nanoseconds. Dropping them on the way in
 /// makes a stored instant read back the same from both.
-fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
     t.trunc_subsecs(6)
 }

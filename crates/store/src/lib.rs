@@ -6,12 +6,14 @@
 pub mod access_log;
 pub mod consent;
 pub mod db;
+pub mod flag;
 pub mod log_search;
 pub mod note;
 pub mod org;
 pub mod person;
 pub mod session;
 pub mod setting;
+pub mod signal;
 pub mod testing;
 pub mod user;
 

@@ -231,6 +231,10 @@ pub struct Programme {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub organisations: Vec<OrganisationId>,
+    /// The target groups (ids from the rules file) whose worklist items the programme works with.
+    pub target_groups: Vec<String>,
+    /// Postal-code prefixes of the area the programme serves; empty: everyone.
+    pub catchment: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -243,6 +247,8 @@ struct ProgrammeRow {
     ends_on: Option<NaiveDate>,
     active: bool,
     created_at: DateTime<Utc>,
+    target_groups: String,
+    catchment: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -253,8 +259,9 @@ struct ProgrammeOrgRow {
 
 pub async fn insert_programme(tx: &mut Tx, p: &Programme) -> Result<(), StoreError> {
     tx.execute(q!(
-        "insert into programme (id, name, description, country, starts_on, ends_on, active, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into programme (id, name, description, country, starts_on, ends_on, active, created_at,
+                                target_groups, catchment)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         p.id,
         &p.name,
         &p.description,
@@ -262,7 +269,9 @@ pub async fn insert_programme(tx: &mut Tx, p: &Programme) -> Result<(), StoreErr
         p.starts_on,
         p.ends_on,
         p.active,
-        p.created_at
+        p.created_at,
+        p.target_groups.join(","),
+        p.catchment.join(",")
     ))
     .await?;
     set_programme_organisations(tx, p.id, &p.organisations).await
@@ -272,14 +281,16 @@ pub async fn update_programme(tx: &mut Tx, p: &Programme) -> Result<(), StoreErr
     let n = tx
         .execute(q!(
             "update programme set name = $2, description = $3, country = $4, starts_on = $5,
-             ends_on = $6, active = $7 where id = $1",
+             ends_on = $6, active = $7, target_groups = $8, catchment = $9 where id = $1",
             p.id,
             &p.name,
             &p.description,
             &p.country,
             p.starts_on,
             p.ends_on,
-            p.active
+            p.active,
+            p.target_groups.join(","),
+            p.catchment.join(",")
         ))
         .await?;
     if n == 0 {
@@ -325,13 +336,24 @@ fn programme_from(r: ProgrammeRow, links: &[ProgrammeOrgRow]) -> Programme {
         ends_on: r.ends_on,
         active: r.active,
         created_at: r.created_at,
+        target_groups: split_list(&r.target_groups),
+        catchment: split_list(&r.catchment),
     }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub async fn list_programmes(tx: &mut Tx) -> Result<Vec<Programme>, StoreError> {
     let rows: Vec<ProgrammeRow> = tx
         .fetch_all(q!(
-            "select id, name, description, country, starts_on, ends_on, active, created_at
+            "select id, name, description, country, starts_on, ends_on, active, created_at,
+                    target_groups, catchment
              from programme order by lower(name)"
         ))
         .await?;
@@ -349,7 +371,8 @@ pub async fn list_programmes(tx: &mut Tx) -> Result<Vec<Programme>, StoreError> 
 pub async fn get_programme(tx: &mut Tx, id: ProgrammeId) -> Result<Programme, StoreError> {
     let row: ProgrammeRow = tx
         .fetch_one(q!(
-            "select id, name, description, country, starts_on, ends_on, active, created_at
+            "select id, name, description, country, starts_on, ends_on, active, created_at,
+                    target_groups, catchment
              from programme where id = $1",
             id
         ))

@@ -55,13 +55,19 @@ struct PersonRow {
 
 const PERSON_SELECT: &str = "select id, national_id, national_id_kind, given_name, family_name, birth_date, sex, street, postal_code, city, phone, protected_identity, preferred_language, interpreter_needed, synthetic, created_at, created_by from person";
 
-fn kind_code(k: NationalIdKind) -> &'static str {
+pub(crate) fn kind_code(k: NationalIdKind) -> &'static str {
     match k {
         NationalIdKind::Personnummer => "personnummer",
         NationalIdKind::Samordningsnummer => "samordningsnummer",
         NationalIdKind::Cpr => "cpr",
         NationalIdKind::Reserve => "reserve",
     }
+}
+
+/// Reads a stored national identity number kind.
+pub(crate) fn parse_kind(s: &str) -> Result<NationalIdKind, StoreError> {
+    let KindCode(kind) = parse_code("national id kind", s)?;
+    Ok(kind)
 }
 
 struct KindCode(NationalIdKind);

@@ -288,10 +288,14 @@ async fn organisations_units_and_programmes_round_trip() {
             active: true,
             created_at: now(),
             organisations: vec![o.id],
+            target_groups: vec!["sick_leave".into(), "sad".into()],
+            catchment: vec!["58".into()],
         };
         org::insert_programme(&mut tx, &p).await.expect("programme");
         let mut got = org::get_programme(&mut tx, p.id).await.expect("get");
         assert_eq!(got.organisations, vec![o.id]);
+        assert_eq!(got.target_groups, p.target_groups);
+        assert_eq!(got.catchment, p.catchment);
         assert_eq!(got.starts_on, p.starts_on);
         got.organisations.clear();
         got.ends_on = NaiveDate::from_ymd_opt(2026, 12, 31);

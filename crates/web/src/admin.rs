@@ -512,6 +512,8 @@ fn programme_input(form: &FormData) -> ProgrammeInput {
         starts_on: form.get("starts_on").to_owned(),
         ends_on: form.get("ends_on").to_owned(),
         organisations: form.all("organisations"),
+        target_groups: form.all("target_groups"),
+        catchment: form.get("catchment").to_owned(),
         active: form.flag("active"),
     }
 }

@@ -1,0 +1,402 @@
+//! Importing signal files (CSV, one layout per signal kind: `core::signal`).
+//!
+//! An import is opened (header read, the policy asked, the import recorded and logged), then run:
+//! rows are validated one by one and stored in chunks, each chunk in one transaction with the
+//! import's counts and report lines, so the import's page always shows what is stored. A signal
+//! already stored is counted as known, never stored twice: importing the same file again
+//! changes nothing, and importing it again after an interruption completes it. Screening of the
+//! persons touched follows (they wait in a queue written with each chunk).
+
+use crate::{App, AppError, FieldError};
+use samverka_core::actor::Actor;
+use samverka_core::policy::{Action, Grant};
+use samverka_core::signal::{FieldProblem, Header, RowContext, RowError, SignalKind, SignalSet};
+use samverka_core::{OrganisationId, PersonId, UnitId};
+use samverka_store::signal::{self as store, Import, ImportCounts, ImportStatus, NewPerson};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use uuid::Uuid;
+
+/// Valid rows stored per transaction.
+const CHUNK_ROWS: usize = 20_000;
+/// Report lines kept per import; the counts still cover every rejected row.
+pub const REPORT_MAX_LINES: usize = 10_000;
+
+/// An import whose header has been read and whose record exists; [`App::run_import`] reads the rows.
+pub struct OpenImport<R: Read> {
+    pub import: Import,
+    grant: Grant,
+    header: Header,
+    reader: csv::Reader<Hashing<R>>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    pub import: Import,
+    /// The first rejected rows (at most [`REPORT_MAX_LINES`]), in line order.
+    pub report: Vec<RowError>,
+    /// Persons screened afterwards, and the items that screening changed.
+    pub screened: crate::screening::ScreenSummary,
+}
+
+/// Counts the bytes read and hashes them, for progress and the file's fingerprint.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+    read: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl App {
+    /// Reads the header of `input`, decides `Import` for `actor` acting for `organisation` (or
+    /// their only organisation with the administrator role), and records the import. A header
+    /// that fits no layout is an `Invalid` error on field `file` that names what is wrong.
+    pub async fn open_import<R: Read>(
+        &self,
+        actor: &Actor,
+        organisation: Option<OrganisationId>,
+        file_name: &str,
+        kind: Option<SignalKind>,
+        bytes_total: Option<i64>,
+        input: R,
+    ) -> Result<OpenImport<R>, AppError> {
+        // Acting for one organisation: the policy sees only that organisation's memberships.
+        let acting = match organisation {
+            Some(o) => Actor {
+                memberships: actor
+                    .memberships
+                    .iter()
+                    .filter(|m| m.organisation_id == o)
+                    .cloned()
+                    .collect(),
+                ..actor.clone()
+            },
+            None => actor.clone(),
+        };
+        let grant = self
+            .authorize(&acting, Action::Import, None, "signal_import")
+            .await?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(Hashing {
+                inner: input,
+                hash: Sha256::new(),
+                read: 0,
+            });
+        let mut first = csv::StringRecord::new();
+        let header = match reader.read_record(&mut first) {
+            Ok(true) => Header::parse(first.iter(), kind).map_err(|e| {
+                AppError::Invalid(vec![FieldError::with_args(
+                    "file",
+                    e.code(),
+                    vec![("detail", e.to_string())],
+                )])
+            })?,
+            Ok(false) => return Err(AppError::invalid("file", "import-empty-file")),
+            Err(e) => {
+                return Err(AppError::Invalid(vec![FieldError::with_args(
+                    "file",
+                    "import-unreadable",
+                    vec![("detail", csv_problem(&e))],
+                )]));
+            }
+        };
+        let file_name = samverka_core::validate::optional_line(file_name, 200)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "upload.csv".to_owned());
+        let mut tx = self.db.begin().await?;
+        let import = store::begin_import(
+            &mut tx,
+            &grant,
+            header.kind,
+            &file_name,
+            bytes_total,
+            self.now(),
+        )
+        .await?;
+        let mut entry = self.allowed(&grant, None, "signal_import");
+        entry.purpose = Some(format!("signal_import:{}", import.seq));
+        self.commit_logged(tx, &[entry]).await?;
+        Ok(OpenImport {
+            import,
+            grant,
+            header,
+            reader,
+        })
+    }
+
+    /// Reads every row of an opened import, stores the valid ones chunk by chunk, keeps the
+    /// report, finishes the import and screens the persons it touched.
+    pub async fn run_import<R: Read>(
+        &self,
+        open: OpenImport<R>,
+    ) -> Result<ImportOutcome, AppError> {
+        let OpenImport {
+            import,
+            grant,
+            header,
+            mut reader,
+        } = open;
+        let result = self
+            .import_rows(&import, &grant, &header, &mut reader)
+            .await;
+        let (status, report) = match result {
+            Ok(report) => (ImportStatus::Done, report),
+            Err(e) => {
+                let mut tx = self.db.begin().await?;
+                store::finish_import(
+                    &mut tx,
+                    &grant,
+                    import.id,
+                    ImportStatus::Failed,
+                    None,
+                    self.now(),
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(e);
+            }
+        };
+        let sha = hex::encode(reader.get_ref().hash.clone().finalize());
+        let mut tx = self.db.begin().await?;
+        store::finish_import(&mut tx, &grant, import.id, status, Some(&sha), self.now()).await?;
+        let import = store::import(&mut tx, &grant, import.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        let screened = self.screen_pending().await?;
+        Ok(ImportOutcome {
+            import,
+            report,
+            screened,
+        })
+    }
+
+    async fn import_rows<R: Read>(
+        &self,
+        import: &Import,
+        grant: &Grant,
+        header: &Header,
+        reader: &mut csv::Reader<Hashing<R>>,
+    ) -> Result<Vec<RowError>, AppError> {
+        let cx = RowContext {
+            scheme: self.config.default_id_scheme,
+            today: self.today(),
+        };
+        let units: HashMap<String, UnitId> = {
+            let mut tx = self.db.begin_read().await?;
+            samverka_store::org::units_of(&mut tx, grant.organisation())
+                .await?
+                .into_iter()
+                .map(|u| (u.name.to_lowercase(), u.id))
+                .collect()
+        };
+        let seq = u32::try_from(import.seq).unwrap_or(u32::MAX);
+        let mut report: Vec<RowError> = Vec::new();
+        let mut chunk: Vec<(samverka_core::signal::Row, Option<UnitId>)> =
+            Vec::with_capacity(CHUNK_ROWS);
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut counts = ImportCounts::default();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let more = match reader.read_record(&mut record) {
+                Ok(more) => more,
+                Err(e) => {
+                    // A row that is not text, or a broken quote: reported on its line, the
+                    // rest of the file still read where the reader can go on.
+                    let line = e.position().map_or(0, |p| p.line());
+                    counts.total += 1;
+                    counts.rejected += 1;
+                    errors.push(RowError {
+                        line,
+                        field: "file".into(),
+                        problem: FieldProblem::NotText,
+                    });
+                    if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        true
+                    } else {
+                        return Err(AppError::Invalid(vec![FieldError::with_args(
+                            "file",
+                            "import-unreadable",
+                            vec![("detail", csv_problem(&e))],
+                        )]));
+                    }
+                }
+            };
+            if more && !record.is_empty() && !(record.len() == 1 && record[0].trim().is_empty()) {
+                let line = record.position().map_or(0, |p| p.line());
+                let fields: Vec<&str> = record.iter().collect();
+                counts.total += 1;
+                match header.row(line, &fields, cx) {
+                    Ok(row) => {
+                        let unit = match &row.unit {
+                            None => Ok(None),
+                            Some(name) => units
+                                .get(&name.to_lowercase())
+                                .map(|u| Some(*u))
+                                .ok_or_else(|| RowError {
+                                    line,
+                                    field: "unit".into(),
+                                    problem: FieldProblem::UnknownUnit(name.clone()),
+                                }),
+                        };
+                        match unit {
+                            Ok(u) => chunk.push((row, u)),
+                            Err(e) => {
+                                counts.rejected += 1;
+                                errors.push(e);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        counts.rejected += 1;
+                        errors.push(e);
+                    }
+                }
+            }
+            if chunk.len() >= CHUNK_ROWS || errors.len() >= CHUNK_ROWS || !more {
+                let room = REPORT_MAX_LINES.saturating_sub(report.len());
+                let kept: Vec<RowError> = errors.drain(..).take(room).collect();
+                let bytes = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
+                self.store_chunk(import, grant, seq, &mut chunk, &kept, counts, bytes)
+                    .await?;
+                report.extend(kept);
+                counts = ImportCounts::default();
+            }
+            if !more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Stores one chunk in one transaction: new persons, merged signal sets (with the screening
+    /// queue), the counts and the report lines.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_chunk(
+        &self,
+        import: &Import,
+        grant: &Grant,
+        seq: u32,
+        chunk: &mut Vec<(samverka_core::signal::Row, Option<UnitId>)>,
+        errors: &[RowError],
+        mut counts: ImportCounts,
+        bytes_read: i64,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if !chunk.is_empty() {
+            let numbers: Vec<&str> = {
+                let mut n: Vec<&str> = chunk.iter().map(|(r, _)| r.national_id.as_str()).collect();
+                n.sort_unstable();
+                n.dedup();
+                n
+            };
+            let mut known = store::persons_by_number(&mut tx, grant, &numbers).await?;
+            let mut new_persons: Vec<NewPerson> = Vec::new();
+            for (row, _) in chunk.iter() {
+                if !known.contains_key(row.national_id.as_str()) {
+                    let p = NewPerson {
+                        id: PersonId::new(),
+                        national_id: row.national_id.as_str().to_owned(),
+                        kind: row.national_id.kind(),
+                        given_name: row.given_name.clone(),
+                        family_name: row.family_name.clone(),
+                        birth_date: row.national_id.birth_date(),
+                        postal_code: row.postal_code.clone(),
+                    };
+                    known.insert(
+                        p.national_id.clone(),
+                        samverka_store::signal::KnownPerson {
+                            id: p.id,
+                            given_name: p.given_name.clone(),
+                            family_name: p.family_name.clone(),
+                            birth_date: p.birth_date,
+                        },
+                    );
+                    new_persons.push(p);
+                }
+            }
+            store::insert_persons(&mut tx, grant, &new_persons, now).await?;
+            counts.persons_added = new_persons.len() as i64;
+            let ids: Vec<PersonId> = {
+                let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
+                ids.sort_unstable();
+                ids
+            };
+            let mut sets = store::signal_sets(&mut tx, grant, &ids).await?;
+            let mut changed: HashMap<PersonId, Option<chrono::NaiveDate>> = HashMap::new();
+            for (row, unit) in chunk.drain(..) {
+                let Some(person) = known.get(row.national_id.as_str()) else {
+                    continue;
+                };
+                let set = sets.entry(person.id).or_insert_with(SignalSet::default);
+                let mut signal = row.signal;
+                signal.unit = set.unit_ref(unit);
+                signal.import = seq;
+                if set.insert(signal) {
+                    counts.added += 1;
+                    changed.insert(person.id, person.birth_date);
+                } else {
+                    counts.known += 1;
+                }
+            }
+            let mut put: Vec<(PersonId, Option<chrono::NaiveDate>, &SignalSet)> = changed
+                .iter()
+                .filter_map(|(p, b)| sets.get(p).map(|s| (*p, *b, s)))
+                .collect();
+            put.sort_unstable_by_key(|(p, _, _)| *p);
+            store::put_signal_sets(&mut tx, grant, &put, now).await?;
+        }
+        store::insert_errors(&mut tx, grant, import.id, errors).await?;
+        store::add_counts(&mut tx, grant, import.id, counts, bytes_read).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor's organisation's imports, newest first (administrators).
+    pub async fn imports(&self, actor: &Actor) -> Result<Vec<Import>, AppError> {
+        let grant = self
+            .authorize(actor, Action::Import, None, "signal_import")
+            .await?;
+        let mut tx = self.db.begin_read().await?;
+        Ok(store::imports(&mut tx, &grant, 50).await?)
+    }
+
+    /// One import and its report (administrators of the importing organisation).
+    pub async fn import_report(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Import, Vec<store::ReportLine>), AppError> {
+        let grant = self
+            .authorize(actor, Action::Import, None, "signal_import")
+            .await?;
+        let mut tx = self.db.begin_read().await?;
+        let import = store::import(&mut tx, &grant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lines = store::report(&mut tx, &grant, id, REPORT_MAX_LINES as i64).await?;
+        Ok((import, lines))
+    }
+}
+
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_owned(),
+        csv::ErrorKind::Io(_) => "the file could not be read".to_owned(),
+        _ => "the file is not CSV".to_owned(),
+    }
+}

@@ -1,0 +1,97 @@
+-- Early identification: signal imports, signals, worklist items and what coordinators did.
+-- SQLite flavour. Keep in step with ../postgres/0006_signals.sql (a test compares them).
+
+-- Programmes choose the target groups they work with and the area they serve.
+alter table programme add column target_groups text not null default '';
+-- Postal-code prefixes, comma-separated; empty: everyone.
+alter table programme add column catchment text not null default '';
+
+-- One import of one signal file by one organisation. `seq` numbers imports for provenance.
+create table signal_import (
+    id blob primary key not null,
+    seq integer not null,
+    organisation_id blob not null references organisation (id),
+    kind text not null,
+    file_name text not null,
+    -- Known when the whole file has been read.
+    file_sha256 text,
+    bytes_total integer,
+    bytes_read integer not null default 0,
+    imported_by blob references app_user (id),
+    started_at text not null,
+    finished_at text,
+    status text not null,
+    rows_total integer not null default 0,
+    rows_added integer not null default 0,
+    rows_known integer not null default 0,
+    rows_rejected integer not null default 0,
+    persons_added integer not null default 0
+);
+create unique index signal_import_seq_key on signal_import (seq);
+create index signal_import_organisation_idx on signal_import (organisation_id, started_at);
+
+-- The import report: one line per rejected row (no person data: line, column, problem).
+create table signal_import_error (
+    import_id blob not null references signal_import (id),
+    line integer not null,
+    field text not null,
+    code text not null,
+    args text not null,
+    message text not null,
+    primary key (import_id, line)
+) without rowid;
+
+-- A person's signals from one organisation, in core::signal::SignalSet's compact form: screening a
+-- million persons reads a million rows, not every signal. `birth_date` is the person's, kept here
+-- so that screening needs no join.
+create table signal_set (
+    person_id blob not null references person (id),
+    organisation_id blob not null references organisation (id),
+    birth_date text,
+    data blob not null,
+    signals integer not null,
+    updated_at text not null,
+    primary key (person_id, organisation_id)
+) without rowid;
+
+-- Persons whose signals changed and who still wait for screening (written in the import's own
+-- transaction, so a crash between import and screening loses nothing).
+create table screening_pending (
+    person_id blob primary key not null references person (id)
+) without rowid;
+
+-- A worklist item: derived from signals by a rule, recomputed by every screening. Its identity is
+-- (person, organisation, rule, key day); what coordinators did with it is kept in flag_outcome.
+create table flag (
+    person_id blob not null references person (id),
+    organisation_id blob not null references organisation (id),
+    rule_id text not null,
+    key_on text not null,
+    target_group text not null,
+    priority integer not null,
+    due_on text not null,
+    unit_id blob references unit (id),
+    start_on text not null,
+    other_on text,
+    value integer not null,
+    code text not null,
+    raised_at text not null,
+    primary key (person_id, organisation_id, rule_id, key_on)
+) without rowid;
+create index flag_organisation_due_idx on flag (organisation_id, due_on);
+
+-- First contact or dismissal of an item. Never derived, never removed by screening.
+create table flag_outcome (
+    person_id blob not null references person (id),
+    organisation_id blob not null references organisation (id),
+    rule_id text not null,
+    key_on text not null,
+    kind text not null,
+    contacted_on text,
+    channel text,
+    reason text,
+    recorded_by blob not null references app_user (id),
+    recorded_unit blob not null references unit (id),
+    recorded_at text not null,
+    primary key (person_id, organisation_id, rule_id, key_on)
+) without rowid;
