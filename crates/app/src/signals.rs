@@ -400,3 +400,33 @@ fn csv_problem(e: &csv::Error) -> String {
         _ => "the file is not CSV".to_owned(),
     }
 }
+
+impl App {
+    /// The active user `username` as an actor, for the command line (`samverka import --user`):
+    /// a scheduled job imports as a named administrator account, and is logged as it.
+    pub async fn actor_by_username(&self, username: &str) -> Result<Actor, AppError> {
+        let mut tx = self.db.begin_read().await?;
+        let u = samverka_store::user::find_by_username(&mut tx, username)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(|| AppError::invalid("user", "user-unknown"))?;
+        let memberships = samverka_store::user::memberships(&mut tx, u.id).await?;
+        Ok(Actor {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            memberships: memberships.into_iter().map(|m| m.membership).collect(),
+        })
+    }
+
+    /// The organisation named `name` (case-insensitive), for the command line.
+    pub async fn organisation_by_name(&self, name: &str) -> Result<OrganisationId, AppError> {
+        let mut tx = self.db.begin_read().await?;
+        samverka_store::org::list_organisations(&mut tx)
+            .await?
+            .into_iter()
+            .find(|o| o.name.to_lowercase() == name.trim().to_lowercase())
+            .map(|o| o.id)
+            .ok_or_else(|| AppError::invalid("organisation", "organisation-unknown"))
+    }
+}

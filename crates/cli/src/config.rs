@@ -26,6 +26,15 @@ pub struct FileConfig {
     pub log: LogSection,
     #[serde(default)]
     pub access: AccessSection,
+    #[serde(default)]
+    pub screening: ScreeningSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningSection {
+    /// Path of the rules file; relative paths are read from the working directory.
+    pub rules: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -265,6 +274,23 @@ pub fn load(
         protected_identity_roles,
         ..app
     };
+
+    // An invalid rules file stops start-up, naming the rule and the field.
+    let rules = match pick("SAMVERKA_RULES", fc.screening.rules) {
+        None => d.rules.clone(),
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "[screening] rules / SAMVERKA_RULES: cannot read {path}: {e}"
+                ))
+            })?;
+            std::sync::Arc::new(
+                samverka_core::rules::Rules::parse(&text)
+                    .map_err(|e| ConfigError(format!("[screening] rules ({path}): {e}")))?,
+            )
+        }
+    };
+    let app = AppConfig { rules, ..app };
 
     let format = pick("SAMVERKA_LOG_FORMAT", fc.log.format).unwrap_or_else(|| "text".into());
     let json_logs = match format.as_str() {

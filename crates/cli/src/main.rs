@@ -68,6 +68,36 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Import signal files (CSV, one layout per signal kind; see docs/signals.md). Each file is
+    /// validated row by row: valid rows go in, rejected rows are reported with line, column and
+    /// problem. Importing the same file again changes nothing. The persons touched are screened
+    /// afterwards. Exits 1 if a file could not be imported at all.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The administrator account the import is done as (and logged as).
+        #[arg(long, env = "SAMVERKA_IMPORT_USER")]
+        user: String,
+        /// The organisation supplying the signals (needed if the user administers several).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The signal kind, if the header should not decide it: sick_leave, income_support,
+        /// unemployment, admission, emergency_visit, school_absence, screening.
+        #[arg(long)]
+        kind: Option<String>,
+        /// The CSV files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Screen signals against the rules: the persons waiting since their last import, or
+    /// everyone with --full (after a change of the rules file, and daily). Recorded first
+    /// contacts and dismissals are kept.
+    Screen {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        full: bool,
+    },
     /// Access-log tools for auditors and operators.
     Audit {
         #[command(subcommand)]
@@ -292,7 +322,140 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { data },
         } => audit_verify(&data).await,
+        Command::Import {
+            data,
+            user,
+            organisation,
+            kind,
+            files,
+        } => import(&data, &user, organisation.as_deref(), kind.as_deref(), &files).await,
+        Command::Screen { data, full } => {
+            let s = settings(&data)?;
+            init_logging(s.json_logs);
+            let db = open_db(&data.data_dir, &s).await?;
+            let app = App::new(db, s.app.clone());
+            let started = std::time::Instant::now();
+            let r = if full {
+                app.screen_full().await?
+            } else {
+                app.screen_pending().await?
+            };
+            println!(
+                "Screened {} persons ({} signal sets) in {:.2} s: {} items raised, {} changed, {} no longer raised.",
+                r.persons,
+                r.sets,
+                started.elapsed().as_secs_f64(),
+                r.raised,
+                r.changed,
+                r.dropped
+            );
+            Ok(())
+        }
     }
+}
+
+/// Messages of an `Invalid` error in English, for the terminal.
+fn field_messages(errors: &[samverka_app::FieldError]) -> String {
+    let lang = samverka_web::i18n::Lang::En;
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, lang.ta(e.code, &e.args)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn import(
+    data: &DataArgs,
+    user: &str,
+    organisation: Option<&str>,
+    kind: Option<&str>,
+    files: &[PathBuf],
+) -> anyhow::Result<()> {
+    let s = settings(data)?;
+    init_logging(s.json_logs);
+    let kind = match kind {
+        None => None,
+        Some(k) => Some(k.parse::<samverka_core::signal::SignalKind>().map_err(|_| {
+            anyhow::anyhow!(
+                "--kind: `{k}` is not one of sick_leave, income_support, unemployment, admission, emergency_visit, school_absence, screening"
+            )
+        })?),
+    };
+    let db = open_db(&data.data_dir, &s).await?;
+    let app = App::new(db, s.app.clone());
+    let invalid = |e: samverka_app::AppError| match e {
+        samverka_app::AppError::Invalid(errors) => anyhow::anyhow!(field_messages(&errors)),
+        samverka_app::AppError::Forbidden => {
+            anyhow::anyhow!("{user} may not import signals (an administrator of the organisation is needed)")
+        }
+        e => e.into(),
+    };
+    let actor = app.actor_by_username(user).await.map_err(invalid)?;
+    let org = match organisation {
+        Some(name) => Some(app.organisation_by_name(name).await.map_err(invalid)?),
+        None => None,
+    };
+    let mut failed = 0;
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("{}: cannot open: {e}", path.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let size = file.metadata().ok().map(|m| m.len() as i64);
+        let started = std::time::Instant::now();
+        let opened = app
+            .open_import(&actor, org, &name, kind, size, std::io::BufReader::with_capacity(1 << 20, file))
+            .await;
+        let outcome = match opened {
+            Ok(open) => app.run_import(open).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(o) => {
+                let c = o.import.counts;
+                println!(
+                    "{}: import #{} ({}) in {:.2} s: {} rows, {} signals added, {} already known, {} rejected, {} persons registered; screening: {} items raised, {} changed, {} no longer raised.",
+                    path.display(),
+                    o.import.seq,
+                    o.import.kind,
+                    started.elapsed().as_secs_f64(),
+                    c.total,
+                    c.added,
+                    c.known,
+                    c.rejected,
+                    c.persons_added,
+                    o.screened.raised,
+                    o.screened.changed,
+                    o.screened.dropped
+                );
+                for e in o.report.iter().take(50) {
+                    println!("  {e}");
+                }
+                if c.rejected > 50 {
+                    println!(
+                        "  … {} more rejected rows; the whole report is on the import's page.",
+                        c.rejected - 50
+                    );
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {:#}", path.display(), invalid(e));
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files could not be imported", files.len());
+    }
+    Ok(())
 }
 
 async fn serve(

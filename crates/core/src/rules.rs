@@ -175,8 +175,10 @@ struct RawRules {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRule {
+    /// Fields no rule has, reported with the rule's id (see `check_rule`).
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
     id: String,
     target_group: String,
     priority: u8,
@@ -280,6 +282,9 @@ fn check_rule(r: RawRule, index: usize, groups: &[TargetGroup]) -> Result<Rule, 
         field: field.to_owned(),
         problem,
     };
+    if let Some(f) = r.unknown.keys().next() {
+        return Err(fail(f, "is not a field of a rule".into()));
+    }
     if !is_identifier(&r.id) {
         return Err(fail(
             "id",
@@ -546,9 +551,14 @@ fn check_rule(r: RawRule, index: usize, groups: &[TargetGroup]) -> Result<Rule, 
 
 /// The `{name}` placeholders of a text.
 pub fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{')
-        .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(p, _)| p))
+    // The same scan as `fill`, so the file check sees the names `fill` will ask for.
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let i = rest.find('{')?;
+        let (name, after) = rest[i + 1..].split_once('}')?;
+        rest = after;
+        Some(name)
+    })
 }
 
 /// Replaces each `{name}` in `text` by `value(name)`.
@@ -647,13 +657,18 @@ impl Rule {
         if Span::Days(self.expires_days).after(due) < cx.today || !self.age_fits(cx.birth, key) {
             return;
         }
-        cx.out.push(Hit {
+        let hit = Hit {
             rule: cx.index,
             key,
             due,
             unit,
             facts,
-        });
+        };
+        // One item per rule and key day: a later signal of the same day speaks for it.
+        match cx.out.last_mut() {
+            Some(last) if last.rule == cx.index && last.key == key => *last = hit,
+            _ => cx.out.push(hit),
+        }
     }
 
     fn screen(
@@ -709,9 +724,11 @@ impl Rule {
                 window,
                 unplanned_only,
             } => {
-                let days: Vec<&Signal> = signals()
+                let mut days: Vec<&Signal> = signals()
                     .filter(|s| !*unplanned_only || s.value == 0)
                     .collect();
+                // One day (a month of income support) counts once, however many report it.
+                days.dedup_by_key(|s| s.start);
                 let n = *at_least as usize;
                 if days.len() < n {
                     return;
@@ -719,20 +736,25 @@ impl Rule {
                 // The condition holds from the n-th signal within a window until the window
                 // has moved past the first of them; the item is keyed by the day the current
                 // run of truth began, so screening again finds the same item.
+                // n signals whose first is `first` hold on day `t` while `first` is within the
+                // window ending at `t`: one test, so month ends cannot disagree with it.
+                let within = |first: NaiveDate, t: NaiveDate| window.before(t) < first;
                 let mut run_start: Option<usize> = None;
-                let mut holds_until = NaiveDate::MIN;
+                let mut last_first = NaiveDate::MIN;
                 for j in (n - 1)..days.len() {
-                    let first = days[j + 1 - n];
-                    if window.before(days[j].start) >= first.start {
+                    let first = days[j + 1 - n].start;
+                    if !within(first, days[j].start) {
                         continue; // the n signals ending here span more than the window
                     }
-                    if run_start.is_none() || days[j].start > holds_until {
+                    if run_start.is_none()
+                        || !within(last_first, Span::Days(1).before(days[j].start))
+                    {
                         run_start = Some(j);
                     }
-                    holds_until = window.after(first.start);
+                    last_first = first;
                 }
                 let Some(j) = run_start else { return };
-                if holds_until <= today {
+                if !within(last_first, today) {
                     return;
                 }
                 let latest = days[days.len() - 1];
@@ -799,7 +821,7 @@ impl Rule {
                         self.push(
                             cx,
                             s.start,
-                            s.start,
+                            s.end.unwrap_or(s.start),
                             s.unit,
                             HitFacts {
                                 start: s.start,
