@@ -82,4 +82,6 @@ pub mod model {
     pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
     pub use samverka_store::person::Person;
     pub use samverka_store::user::{MembershipView, User};
+    pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
+    pub use samverka_store::signal::{Import, ImportCounts, ImportStatus, ReportLine};
 }

@@ -272,9 +272,10 @@ impl App {
             .check(&mut tx, actor, Action::Contact, Some(key.person_id), what)
             .await?;
         let grant = granted!(self, tx, decided);
-        let Some((item, outcome)) = flag::flag(&mut tx, &grant, key).await? else {
+        let Some(row) = flag::item(&mut tx, &grant, key).await? else {
             return Err(AppError::NotFound);
         };
+        let (item, outcome) = (row.flag, row.outcome);
         let owner = org::get_organisation(&mut tx, key.organisation_id).await?;
         if grant.sees(&provenance_of(&item, &owner)) != Sight::Shown {
             drop(tx);
@@ -337,6 +338,54 @@ impl App {
             })?;
         let entry = self.allowed(&grant, Some(key.person_id), what);
         self.commit_logged(tx, &[entry]).await
+    }
+}
+
+impl App {
+    /// One worklist item, for its page (the coordinator records first contact or dismisses
+    /// there). Logged as a read of the person's worklist item.
+    pub async fn worklist_item(
+        &self,
+        actor: &Actor,
+        key: &FlagKey,
+    ) -> Result<WorklistItem, AppError> {
+        let what = "worklist_item";
+        let mut tx = self.db.begin_read().await?;
+        let decided = self
+            .check(&mut tx, actor, Action::Contact, Some(key.person_id), what)
+            .await?;
+        let grant = granted!(self, tx, decided);
+        let Some(row) = flag::item(&mut tx, &grant, key).await? else {
+            return Err(AppError::NotFound);
+        };
+        let owner = org::get_organisation(&mut tx, key.organisation_id).await?;
+        if grant.sees(&provenance_of(&row.flag, &owner)) != Sight::Shown {
+            drop(tx);
+            return Err(self
+                .refuse(self.refusal(&grant, Some(key.person_id), what, "not_shared"))
+                .await);
+        }
+        let unit = match row.flag.unit_id {
+            Some(u) => org::units_of(&mut tx, owner.id)
+                .await?
+                .into_iter()
+                .find(|x| x.id == u)
+                .map(|x| x.name),
+            None => None,
+        };
+        drop(tx);
+        self.log
+            .write(vec![self.allowed(&grant, Some(key.person_id), what)])
+            .await?;
+        let today = grant.today();
+        Ok(WorklistItem {
+            owner: owner.name,
+            unit,
+            age: row.birth_date.map(|b| age_on(b, today)),
+            days_left: (row.flag.due_on - today).num_days(),
+            day: (today - row.flag.start_on).num_days() + 1,
+            row,
+        })
     }
 }
 

@@ -471,17 +471,18 @@ pub async fn record_outcome(
     Ok(())
 }
 
-/// One flag by its identity, with its outcome, for a `Contact` grant on the person.
-pub async fn flag(
+/// One item by its identity, with the person's identity and the outcome, for a `Contact` grant
+/// on the person.
+pub async fn item(
     tx: &mut Tx,
     grant: &Grant,
     key: &FlagKey,
-) -> Result<Option<(Flag, Option<Outcome>)>, StoreError> {
+) -> Result<Option<WorklistRow>, StoreError> {
     check(grant, Action::Contact, Some(key.person_id))?;
-    let row: Option<FlagRow> = tx
+    let row: Option<WorklistDbRow> = tx
         .fetch_optional(crate::Query {
             sql: format!(
-                "select {FLAG_COLUMNS} from flag f where f.person_id = $1 and f.organisation_id = $2
+                "{WORKLIST_SELECT} where f.person_id = $1 and f.organisation_id = $2
                  and f.rule_id = $3 and f.key_on = $4"
             )
             .into(),
@@ -493,29 +494,9 @@ pub async fn flag(
             ],
         })
         .await?;
-    let Some(row) = row else { return Ok(None) };
-    let outcome: Option<OutcomeRow> = tx
-        .fetch_optional(crate::Query {
-            sql: format!(
-                "select {OUTCOME_COLUMNS} from flag_outcome o join app_user u on u.id = o.recorded_by
-                 where o.person_id = $1 and o.organisation_id = $2 and o.rule_id = $3 and o.key_on = $4"
-            )
-            .into(),
-            args: vec![
-                key.person_id.into(),
-                key.organisation_id.into(),
-                (&key.rule_id).into(),
-                key.key_on.into(),
-            ],
-        })
-        .await?;
-    Ok(Some((
-        row.into(),
-        outcome.map(TryInto::try_into).transpose()?,
-    )))
+    row.map(TryInto::try_into).transpose()
 }
 
-const OUTCOME_COLUMNS: &str = "o.kind, o.contacted_on, o.channel, o.reason, o.recorded_by, u.display_name as recorded_by_name, o.recorded_unit, o.recorded_at";
 
 #[derive(sqlx::FromRow)]
 struct OutcomeRow {
@@ -715,14 +696,7 @@ pub async fn worklist(
     let limit = arg(query.limit.into(), &mut args);
     let offset = arg(query.offset.into(), &mut args);
     let sql = format!(
-        "select {FLAG_COLUMNS}, p.national_id, p.national_id_kind, p.given_name, p.family_name,
-                p.birth_date,
-                exists (select 1 from person_block b where b.person_id = f.person_id) as has_blocks,
-                {OUTCOME_COLUMNS_NULLABLE}
-         from flag f join person p on p.id = f.person_id
-         left join flag_outcome o on o.person_id = f.person_id and o.organisation_id = f.organisation_id
-              and o.rule_id = f.rule_id and o.key_on = f.key_on
-         left join app_user u on u.id = o.recorded_by
+        "{WORKLIST_SELECT}
          where {}
          order by f.due_on, f.priority, p.family_name, p.given_name, f.person_id, f.rule_id
          limit {limit} offset {offset}",
@@ -734,8 +708,22 @@ pub async fn worklist(
             args,
         })
         .await?;
-    rows.into_iter()
-        .map(|r| {
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The worklist's columns: the item, the person's identity, whether blocks exist, the outcome.
+const WORKLIST_SELECT: &str = "select f.person_id, f.organisation_id, f.rule_id, f.key_on, f.target_group, f.priority, f.due_on, f.unit_id, f.start_on, f.other_on, f.value, f.code,
+        p.national_id, p.national_id_kind, p.given_name, p.family_name, p.birth_date,
+        exists (select 1 from person_block b where b.person_id = f.person_id) as has_blocks,
+        o.kind, o.contacted_on, o.channel, o.reason, o.recorded_by, u.display_name as recorded_by_name, o.recorded_unit, o.recorded_at
+     from flag f join person p on p.id = f.person_id
+     left join flag_outcome o on o.person_id = f.person_id and o.organisation_id = f.organisation_id
+          and o.rule_id = f.rule_id and o.key_on = f.key_on
+     left join app_user u on u.id = o.recorded_by";
+
+impl TryFrom<WorklistDbRow> for WorklistRow {
+    type Error = StoreError;
+    fn try_from(r: WorklistDbRow) -> Result<WorklistRow, StoreError> {
             let outcome = match (r.kind, r.recorded_by, r.recorded_unit, r.recorded_at) {
                 (Some(kind), Some(by), Some(unit), Some(at)) => {
                     Some(Outcome::try_from(OutcomeRow {
@@ -761,11 +749,9 @@ pub async fn worklist(
                 outcome,
                 has_blocks: r.has_blocks,
             })
-        })
-        .collect()
+    }
 }
 
-const OUTCOME_COLUMNS_NULLABLE: &str = "o.kind, o.contacted_on, o.channel, o.reason, o.recorded_by, u.display_name as recorded_by_name, o.recorded_unit, o.recorded_at";
 
 /// Counts of a coordinator's open items, for the page heading (same scope as `worklist`).
 pub async fn flag_count(tx: &mut Tx) -> Result<i64, StoreError> {

@@ -112,6 +112,23 @@ impl Ctx {
             .to_string()
     }
 
+    /// A calendar date in words, in the reader's language ("5 Nov 2026", "5 nov. 2026").
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        self.ta(
+            "date-format",
+            &[
+                ("day", d.day().to_string()),
+                ("month", self.t(&format!("month-{}", d.month()))),
+                ("year", d.year().to_string()),
+            ],
+        )
+    }
+
+    pub fn is_coordinator(&self) -> bool {
+        self.has(Role::Coordinator)
+    }
+
     /// An access-log action code in words.
     pub fn action_name(&self, code: &str) -> String {
         self.t(&format!("action-{code}"))
@@ -307,6 +324,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, WebE
     let mut resp = match read_post(
         parts.method == Method::POST,
         &parts.headers,
+        parts.uri.query(),
         body,
         &csrf,
         new_csrf,
@@ -337,6 +355,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, WebE
 async fn read_post(
     is_post: bool,
     headers: &HeaderMap,
+    query: Option<&str>,
     body: Body,
     csrf: &str,
     new_csrf: bool,
@@ -350,6 +369,22 @@ async fn read_post(
         .is_some_and(|v| v == "cross-site")
     {
         return Err(WebError::Csrf);
+    }
+    // A file upload streams to its handler unread: its form carries the token in the action's
+    // query string instead of the body.
+    if headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+    {
+        let sent = query
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|f| f.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+            .unwrap_or_default();
+        if new_csrf || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
+            return Err(WebError::Csrf);
+        }
+        return Ok((body, None));
     }
     let bytes = to_bytes(body, MAX_FORM_BYTES)
         .await

@@ -11,6 +11,7 @@ pub mod i18n;
 mod pages;
 mod persons;
 mod records;
+mod signals;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes())
         .merge(audit::routes())
         .merge(admin::routes())
+        .merge(signals::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
