@@ -2,6 +2,7 @@
 //! and units, the demo users (password `demo`) and several thousand synthetic persons.
 //! Only `samverka demo` calls this; `serve` never creates these accounts.
 
+use crate::demo_signals::DEMO_SIGNALS_SETTING;
 use crate::{App, AppError};
 use samverka_core::actor::{Actor, Membership};
 use samverka_core::synthetic::{self, Country};
@@ -49,6 +50,19 @@ impl App {
             let persons = person::count(&mut tx).await?;
             let orgs = org::list_organisations(&mut tx).await?.len();
             let users = user::list(&mut tx).await?.len();
+            let signals_done = setting::get(&mut tx, DEMO_SIGNALS_SETTING).await?.is_some();
+            drop(tx);
+            if !signals_done {
+                // A demo loaded before its signals were (an interrupted load, an older version).
+                let stored_seed = {
+                    let mut tx = self.db.begin_read().await?;
+                    setting::get(&mut tx, DEMO_SETTING).await?
+                }
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(seed);
+                self.finish_demo_signals(stored_seed, swedish_persons, danish_persons)
+                    .await?;
+            }
             return Ok(DemoSummary {
                 created: false,
                 organisations: orgs,
@@ -142,6 +156,18 @@ impl App {
             };
             user::insert(&mut tx, &u).await?;
             user::add_membership(&mut tx, u.id, unit, du.role, now).await?;
+            if du.role == samverka_core::actor::Role::Administrator {
+                // The demo's administrator runs every supplying organisation's signal imports.
+                for key in SUPPLIERS {
+                    if let Some(first) = world
+                        .organisation(key)
+                        .and_then(|o| o.units.first())
+                        .and_then(|wu| unit_ids.get(wu.key))
+                    {
+                        user::add_membership(&mut tx, u.id, *first, du.role, now).await?;
+                    }
+                }
+            }
             actors.insert(
                 du.username,
                 Actor {
@@ -192,6 +218,8 @@ impl App {
         tx.commit()
             .await
             .map_err(|e: StoreError| AppError::from(e))?;
+        self.finish_demo_signals(seed, swedish_persons, danish_persons)
+            .await?;
         tracing::info!(
             organisations = world.organisations.len(),
             persons = total,
@@ -203,6 +231,73 @@ impl App {
             users: world.demo_users.len(),
             persons: total,
         })
+    }
+}
+
+/// Organisations that supply signals in the demo (see `demo_signals::supplier`).
+const SUPPLIERS: [&str; 15] = [
+    "ro-primarvard",
+    "lkpg-social",
+    "ro-us",
+    "lkpg-elevhalsa",
+    "arbetsformedlingen",
+    "rh-andersberg",
+    "halmstad-social",
+    "rvn-primarvard",
+    "hsand-social",
+    "rvn-lanssjukhuset",
+    "hsand-elevhalsa",
+    "lh-vollsmose",
+    "odense-bsf",
+    "odense-jobcenter",
+    "ouh",
+];
+
+impl App {
+    /// Generates and imports the demo persons' signals (as the demo administrator), then marks
+    /// them done. The persons are the same ones `load_demo` made: they follow from the seed.
+    async fn finish_demo_signals(
+        &self,
+        seed: u64,
+        swedish_persons: usize,
+        danish_persons: usize,
+    ) -> Result<(), AppError> {
+        let today = self.today();
+        let mut people = synthetic::persons(seed, swedish_persons, Country::Sweden, today);
+        people.extend(synthetic::persons(
+            seed.wrapping_add(1),
+            danish_persons,
+            Country::Denmark,
+            today,
+        ));
+        let world = synthetic::world();
+        let mut tx = self.db.begin_read().await?;
+        let by_name: HashMap<String, OrganisationId> = org::list_organisations(&mut tx)
+            .await?
+            .into_iter()
+            .map(|o| (o.name, o.id))
+            .collect();
+        drop(tx);
+        let org_ids: HashMap<&str, OrganisationId> = world
+            .organisations
+            .iter()
+            .filter_map(|o| by_name.get(&o.name).map(|id| (o.key, *id)))
+            .collect();
+        let admin_name = world
+            .demo_users
+            .iter()
+            .find(|u| u.role == samverka_core::actor::Role::Administrator)
+            .map(|u| u.username)
+            .unwrap_or("admin");
+        let admin = self.actor_by_username(admin_name).await?;
+        let added = self
+            .import_demo_signals(&admin, &people, &org_ids, seed)
+            .await?;
+        let mut tx = self.db.begin().await?;
+        setting::set(&mut tx, DEMO_SIGNALS_SETTING, &added.to_string()).await?;
+        tx.commit().await?;
+        tracing::info!(signals = added, "demo signals imported");
+        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 mod demo_access;
+pub mod demo_signals;
 pub mod error;
 pub mod persons;
 pub mod programmes;
@@ -79,9 +80,9 @@ pub(crate) fn require(actor: &Actor, role: Role) -> Result<(), AppError> {
 /// The records use cases hand out, re-exported so the web layer needs no store dependency.
 pub mod model {
     pub use samverka_store::access_log::Entry as AccessLogEntry;
+    pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
     pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
     pub use samverka_store::person::Person;
-    pub use samverka_store::user::{MembershipView, User};
-    pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
     pub use samverka_store::signal::{Import, ImportCounts, ImportStatus, ReportLine};
+    pub use samverka_store::user::{MembershipView, User};
 }

@@ -97,18 +97,14 @@ impl App {
         let mut first = csv::StringRecord::new();
         let header = match reader.read_record(&mut first) {
             Ok(true) => Header::parse(first.iter(), kind).map_err(|e| {
-                AppError::Invalid(vec![FieldError::with_args(
-                    "file",
-                    e.code(),
-                    vec![("detail", e.to_string())],
-                )])
+                AppError::Invalid(vec![FieldError::with_args("file", e.code(), e.args())])
             })?,
             Ok(false) => return Err(AppError::invalid("file", "import-empty-file")),
             Err(e) => {
                 return Err(AppError::Invalid(vec![FieldError::with_args(
                     "file",
-                    "import-unreadable",
-                    vec![("detail", csv_problem(&e))],
+                    csv_problem(&e),
+                    vec![("line", "1".to_owned())],
                 )]));
             }
         };
@@ -229,8 +225,8 @@ impl App {
                     } else {
                         return Err(AppError::Invalid(vec![FieldError::with_args(
                             "file",
-                            "import-unreadable",
-                            vec![("detail", csv_problem(&e))],
+                            csv_problem(&e),
+                            vec![("line", line.to_string())],
                         )]));
                     }
                 }
@@ -393,11 +389,12 @@ impl App {
     }
 }
 
-fn csv_problem(e: &csv::Error) -> String {
+/// The locale key for why a file cannot be read as CSV.
+fn csv_problem(e: &csv::Error) -> &'static str {
     match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_owned(),
-        csv::ErrorKind::Io(_) => "the file could not be read".to_owned(),
-        _ => "the file is not CSV".to_owned(),
+        csv::ErrorKind::Utf8 { .. } => "import-not-utf8",
+        csv::ErrorKind::Io(_) => "import-io-error",
+        _ => "import-not-csv",
     }
 }
 

@@ -98,6 +98,30 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Write realistic synthetic signal files (one CSV per signal kind, in the import layouts)
+    /// for synthetic persons, for demos, tests and benchmarks. The same seed gives the same files.
+    Generate {
+        /// Number of synthetic Swedish persons.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20_000_000))]
+        persons: u32,
+        /// Number of synthetic Danish persons (in files of their own, under DIR/dk).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20_000_000))]
+        danish_persons: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Directory to write the files to (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Years of history before today.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=20))]
+        years: u32,
+        /// Multiplies how often episodes and events happen (1 = realistic; benchmarks use more).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+        intensity: u32,
+        /// The day the history ends (YYYY-MM-DD); default today in the deployment's time zone.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
     /// Access-log tools for auditors and operators.
     Audit {
         #[command(subcommand)]
@@ -328,7 +352,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             organisation,
             kind,
             files,
-        } => import(&data, &user, organisation.as_deref(), kind.as_deref(), &files).await,
+        } => {
+            import(
+                &data,
+                &user,
+                organisation.as_deref(),
+                kind.as_deref(),
+                &files,
+            )
+            .await
+        }
+        Command::Generate {
+            persons,
+            danish_persons,
+            seed,
+            out,
+            years,
+            intensity,
+            today,
+        } => generate(persons, danish_persons, seed, &out, years, intensity, today),
         Command::Screen { data, full } => {
             let s = settings(&data)?;
             init_logging(s.json_logs);
@@ -352,6 +394,64 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn generate(
+    persons: u32,
+    danish_persons: u32,
+    seed: u64,
+    out: &Path,
+    years: u32,
+    intensity: u32,
+    today: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    use samverka_core::synthetic::{self, Country};
+    use samverka_core::synthetic_signals::{Options, write_signals};
+    let today = match today {
+        Some(d) => d,
+        None => {
+            let env = |k: &str| std::env::var(k).ok();
+            let s = config::load(None, &env)?;
+            chrono::Utc::now()
+                .with_timezone(&s.app.time_zone)
+                .date_naive()
+        }
+    };
+    let started = std::time::Instant::now();
+    for (country, count, salt, dir) in [
+        (Country::Sweden, persons, 0u64, out.to_path_buf()),
+        (Country::Denmark, danish_persons, 1, out.join("dk")),
+    ] {
+        if count == 0 {
+            continue;
+        }
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let people = synthetic::persons(seed.wrapping_add(salt), count as usize, country, today);
+        let mut opts = Options::new(seed.wrapping_add(salt), today);
+        opts.years = years;
+        opts.intensity = intensity;
+        let written = write_signals(&people, &opts, |kind| {
+            let path = dir.join(format!("{}.csv", kind.code()));
+            std::fs::File::create(&path)
+        })
+        .with_context(|| format!("cannot write the files in {}", dir.display()))?;
+        let total: u64 = written.iter().map(|w| w.rows).sum();
+        for w in &written {
+            println!(
+                "{}: {} rows",
+                dir.join(format!("{}.csv", w.kind.code())).display(),
+                w.rows
+            );
+        }
+        println!(
+            "{} persons, {} signal rows in {:.1} s.",
+            people.len(),
+            total,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 /// Messages of an `Invalid` error in English, for the terminal.
@@ -386,7 +486,9 @@ async fn import(
     let invalid = |e: samverka_app::AppError| match e {
         samverka_app::AppError::Invalid(errors) => anyhow::anyhow!(field_messages(&errors)),
         samverka_app::AppError::Forbidden => {
-            anyhow::anyhow!("{user} may not import signals (an administrator of the organisation is needed)")
+            anyhow::anyhow!(
+                "{user} may not import signals (an administrator of the organisation is needed)"
+            )
         }
         e => e.into(),
     };
@@ -412,7 +514,14 @@ async fn import(
         let size = file.metadata().ok().map(|m| m.len() as i64);
         let started = std::time::Instant::now();
         let opened = app
-            .open_import(&actor, org, &name, kind, size, std::io::BufReader::with_capacity(1 << 20, file))
+            .open_import(
+                &actor,
+                org,
+                &name,
+                kind,
+                size,
+                std::io::BufReader::with_capacity(1 << 20, file),
+            )
             .await;
         let outcome = match opened {
             Ok(open) => app.run_import(open).await,

@@ -133,7 +133,16 @@ pub struct Rule {
     pub deadline_days: u32,
     /// An item whose due date lies more than this many days in the past is no longer raised.
     pub expires_days: u32,
+    /// A short name for lists and filters; the id where the file gives none.
+    pub name: Option<Texts>,
     pub explanation: Texts,
+}
+
+impl Rule {
+    /// The rule's name in `lang`, or its id.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.name.as_ref().map_or(self.id.as_str(), |n| n.get(lang))
+    }
 }
 
 /// A target group (målgrupp), named in each language.
@@ -200,6 +209,7 @@ struct RawRule {
     max_age: Option<u32>,
     deadline_days: Option<u32>,
     expires_days: Option<u32>,
+    name: Option<Texts>,
     explanation: Texts,
 }
 
@@ -545,6 +555,7 @@ fn check_rule(r: RawRule, index: usize, groups: &[TargetGroup]) -> Result<Rule, 
         max_age: r.max_age,
         deadline_days: r.deadline_days.unwrap_or(0),
         expires_days: r.expires_days.unwrap_or(DEFAULT_EXPIRES_DAYS),
+        name: r.name,
         explanation: r.explanation,
     })
 }

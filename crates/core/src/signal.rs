@@ -404,6 +404,19 @@ impl HeaderError {
             HeaderError::MissingColumn { .. } => "import-header-missing-column",
         }
     }
+
+    /// The named values the locale message for [`code`](Self::code) uses.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            HeaderError::UnknownKind { markers } => vec![("columns", markers.clone())],
+            HeaderError::Ambiguous(kinds) => vec![("kinds", kinds.clone())],
+            HeaderError::UnknownColumn {
+                column, expected, ..
+            } => vec![("column", column.clone()), ("columns", expected.clone())],
+            HeaderError::Duplicate { column } => vec![("column", column.clone())],
+            HeaderError::MissingColumn { column, .. } => vec![("column", column.clone())],
+        }
+    }
 }
 
 /// A header matched to a layout: for each layout column, its position in the file's rows.

@@ -497,7 +497,6 @@ pub async fn item(
     row.map(TryInto::try_into).transpose()
 }
 
-
 #[derive(sqlx::FromRow)]
 struct OutcomeRow {
     kind: String,
@@ -582,6 +581,17 @@ pub struct WorklistQuery {
     pub status: Status,
     pub limit: i64,
     pub offset: i64,
+}
+
+impl WorklistRow {
+    /// The identity number as people write it (with its separator).
+    pub fn national_id_display(&self) -> String {
+        samverka_core::national_id::NationalId::from_normalized(
+            self.national_id_kind,
+            self.national_id.clone(),
+        )
+        .display()
+    }
 }
 
 /// A worklist row: the item, the person's identity, and the outcome if any.
@@ -724,34 +734,31 @@ const WORKLIST_SELECT: &str = "select f.person_id, f.organisation_id, f.rule_id,
 impl TryFrom<WorklistDbRow> for WorklistRow {
     type Error = StoreError;
     fn try_from(r: WorklistDbRow) -> Result<WorklistRow, StoreError> {
-            let outcome = match (r.kind, r.recorded_by, r.recorded_unit, r.recorded_at) {
-                (Some(kind), Some(by), Some(unit), Some(at)) => {
-                    Some(Outcome::try_from(OutcomeRow {
-                        kind,
-                        contacted_on: r.contacted_on,
-                        channel: r.channel,
-                        reason: r.reason,
-                        recorded_by: by,
-                        recorded_by_name: r.recorded_by_name.unwrap_or_default(),
-                        recorded_unit: unit,
-                        recorded_at: at,
-                    })?)
-                }
-                _ => None,
-            };
-            Ok(WorklistRow {
-                flag: r.flag.into(),
-                national_id: r.national_id,
-                national_id_kind: crate::person::parse_kind(&r.national_id_kind)?,
-                given_name: r.given_name,
-                family_name: r.family_name,
-                birth_date: r.birth_date,
-                outcome,
-                has_blocks: r.has_blocks,
-            })
+        let outcome = match (r.kind, r.recorded_by, r.recorded_unit, r.recorded_at) {
+            (Some(kind), Some(by), Some(unit), Some(at)) => Some(Outcome::try_from(OutcomeRow {
+                kind,
+                contacted_on: r.contacted_on,
+                channel: r.channel,
+                reason: r.reason,
+                recorded_by: by,
+                recorded_by_name: r.recorded_by_name.unwrap_or_default(),
+                recorded_unit: unit,
+                recorded_at: at,
+            })?),
+            _ => None,
+        };
+        Ok(WorklistRow {
+            flag: r.flag.into(),
+            national_id: r.national_id,
+            national_id_kind: crate::person::parse_kind(&r.national_id_kind)?,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            birth_date: r.birth_date,
+            outcome,
+            has_blocks: r.has_blocks,
+        })
     }
 }
-
 
 /// Counts of a coordinator's open items, for the page heading (same scope as `worklist`).
 pub async fn flag_count(tx: &mut Tx) -> Result<i64, StoreError> {

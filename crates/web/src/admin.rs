@@ -444,12 +444,17 @@ struct ProgrammePage {
     errors: Errors,
     organisations: Vec<Organisation>,
     countries: Vec<&'static str>,
+    /// The rules file's target groups: (id, name in the reader's language).
+    target_groups: Vec<(String, String)>,
 }
 
 impl ProgrammePage {
     fn checked(&self, org: &OrganisationId) -> bool {
         let s = org.to_string();
         self.form.all("organisations").contains(&s)
+    }
+    fn group_checked(&self, id: &str) -> bool {
+        self.form.all("target_groups").iter().any(|g| g == id)
     }
 }
 
@@ -472,6 +477,12 @@ fn programme_form(p: &Programme) -> FormData {
             .iter()
             .map(|o| ("organisations".to_owned(), o.to_string())),
     );
+    v.extend(
+        p.target_groups
+            .iter()
+            .map(|g| ("target_groups".to_owned(), g.clone())),
+    );
+    v.push(("catchment".to_owned(), p.catchment.join(", ")));
     FormData(v)
 }
 
@@ -493,10 +504,18 @@ async fn programme_page(
     Ok((
         status,
         render(&ProgrammePage {
-            ctx,
             id,
             form,
             errors,
+            target_groups: state
+                .app
+                .config
+                .rules
+                .target_groups
+                .iter()
+                .map(|g| (g.id.clone(), g.names.get(ctx.lang.code()).to_owned()))
+                .collect(),
+            ctx,
             organisations,
             countries: countries(),
         }),

@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use samverka_app::AppError;
+use samverka_app::model::{
+    FlagKey, Import, ImportStatus, Outcome, OutcomeKind, ReportLine, Status,
+};
 use samverka_app::worklist::{CHANNELS, OutcomeInput, WorklistFilter, WorklistItem, WorklistPage};
 use samverka_core::rules::{Rule, Rules, fill};
 use samverka_core::signal::{self as signal, SignalKind};
 use samverka_core::{OrganisationId, PersonId, ProgrammeId, UnitId};
-use samverka_app::model::{FlagKey, Import, ImportStatus, Outcome, OutcomeKind, ReportLine, Status};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tokio::io::AsyncWriteExt;
@@ -59,7 +61,8 @@ impl ImportsPage {
             .map(|k| {
                 (
                     k.code(),
-                    self.ctx.t(&format!("signal-kind-{}", k.code().replace('_', "-"))),
+                    self.ctx
+                        .t(&format!("signal-kind-{}", k.code().replace('_', "-"))),
                     signal::header_line(*k),
                 )
             })
@@ -68,7 +71,10 @@ impl ImportsPage {
 }
 
 /// The administrator's organisations (those they may import for).
-fn admin_organisations(ctx: &Ctx, names: &HashMap<OrganisationId, String>) -> Vec<(OrganisationId, String)> {
+fn admin_organisations(
+    ctx: &Ctx,
+    names: &HashMap<OrganisationId, String>,
+) -> Vec<(OrganisationId, String)> {
     let mut v: Vec<(OrganisationId, String)> = ctx
         .auth
         .iter()
@@ -86,7 +92,10 @@ fn admin_organisations(ctx: &Ctx, names: &HashMap<OrganisationId, String>) -> Ve
     v
 }
 
-async fn organisation_names(state: &AppState, ctx: &Ctx) -> Result<HashMap<OrganisationId, String>, WebError> {
+async fn organisation_names(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<HashMap<OrganisationId, String>, WebError> {
     let Some(auth) = &ctx.auth else {
         return Ok(HashMap::new());
     };
@@ -159,9 +168,16 @@ async fn upload(
         }
     }
     let Some((path, name, size)) = saved.filter(|(_, _, size)| *size > 0) else {
-        return invalid_upload(&state, ctx, &auth, &[samverka_app::FieldError::new("file", "import-no-file")]).await;
+        return invalid_upload(
+            &state,
+            ctx,
+            &auth,
+            &[samverka_app::FieldError::new("file", "import-no-file")],
+        )
+        .await;
     };
-    let file = std::fs::File::open(&path).map_err(|e| WebError::Internal(format!("upload file: {e}")))?;
+    let file =
+        std::fs::File::open(&path).map_err(|e| WebError::Internal(format!("upload file: {e}")))?;
     let opened = state
         .app
         .open_import(
@@ -238,11 +254,14 @@ impl ImportPage {
         self.progress().map_or(0, |(r, t)| r * 100 / t)
     }
     fn status_name(&self) -> String {
-        self.ctx.t(&format!("import-status-{}", self.import.status.code()))
+        self.ctx
+            .t(&format!("import-status-{}", self.import.status.code()))
     }
     fn kind_name(&self) -> String {
-        self.ctx
-            .t(&format!("signal-kind-{}", self.import.kind.code().replace('_', "-")))
+        self.ctx.t(&format!(
+            "signal-kind-{}",
+            self.import.kind.code().replace('_', "-")
+        ))
     }
     /// A report line's problem in the reader's language.
     fn message(&self, l: &ReportLine) -> String {
@@ -251,7 +270,11 @@ impl ImportPage {
             .unwrap_or_default();
         let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let text = self.ctx.ta(&l.code, &args);
-        if text == l.code { l.message.clone() } else { text }
+        if text == l.code {
+            l.message.clone()
+        } else {
+            text
+        }
     }
 }
 
@@ -355,24 +378,32 @@ impl WorklistView {
             .rules
             .iter()
             .filter(|r| groups.contains(&r.target_group))
-            .map(|r| (r.id.clone(), self.ctx.t(&format!("rule-{}", r.id.replace('_', "-")))))
+            .map(|r| (r.id.clone(), r.name_in(self.ctx.lang.code()).to_owned()))
             .collect()
     }
     fn rule_name(&self, id: &str) -> String {
-        self.ctx.t(&format!("rule-{}", id.replace('_', "-")))
+        self.rules.rule(id).map_or_else(
+            || id.to_owned(),
+            |r| r.name_in(self.ctx.lang.code()).to_owned(),
+        )
     }
     /// (code, name, selected)
     fn statuses(&self) -> Vec<(&'static str, String, bool)> {
-        [Status::Open, Status::Contacted, Status::Dismissed, Status::All]
-            .iter()
-            .map(|s| {
-                (
-                    s.code(),
-                    self.ctx.t(&format!("worklist-status-{}", s.code())),
-                    *s == self.page.filter.status,
-                )
-            })
-            .collect()
+        [
+            Status::Open,
+            Status::Contacted,
+            Status::Dismissed,
+            Status::All,
+        ]
+        .iter()
+        .map(|s| {
+            (
+                s.code(),
+                self.ctx.t(&format!("worklist-status-{}", s.code())),
+                *s == self.page.filter.status,
+            )
+        })
+        .collect()
     }
     fn programme_id(&self) -> String {
         self.page
@@ -388,16 +419,22 @@ impl WorklistView {
         self.page.filter.rule.clone().unwrap_or_default()
     }
     fn selected_unit(&self) -> String {
-        self.page.filter.unit.map(|u| u.to_string()).unwrap_or_default()
+        self.page
+            .filter
+            .unit
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
     fn due_words(&self, item: &WorklistItem) -> String {
         let d = item.days_left;
         if d < 0 {
-            self.ctx.ta("worklist-overdue", &[("days", (-d).to_string())])
+            self.ctx
+                .ta("worklist-overdue", &[("days", (-d).to_string())])
         } else if d == 0 {
             self.ctx.t("worklist-due-today")
         } else {
-            self.ctx.ta("worklist-days-left", &[("days", d.to_string())])
+            self.ctx
+                .ta("worklist-days-left", &[("days", d.to_string())])
         }
     }
     fn outcome_words(&self, item: &WorklistItem) -> String {
@@ -439,13 +476,19 @@ fn outcome_words(ctx: &Ctx, outcome: Option<&Outcome>) -> String {
                 "worklist-contacted",
                 &[
                     ("date", ctx.date(on)),
-                    ("channel", ctx.t(&format!("contact-channel-{}", channel.replace('_', "-")))),
+                    (
+                        "channel",
+                        ctx.t(&format!("contact-channel-{}", channel.replace('_', "-"))),
+                    ),
                     ("name", o.recorded_by_name.clone()),
                 ],
             ),
             OutcomeKind::Dismissal { reason } => ctx.ta(
                 "worklist-dismissed",
-                &[("reason", reason.clone()), ("name", o.recorded_by_name.clone())],
+                &[
+                    ("reason", reason.clone()),
+                    ("name", o.recorded_by_name.clone()),
+                ],
             ),
         },
     }
@@ -516,7 +559,8 @@ impl ItemPage {
             .map(|c| {
                 (
                     *c,
-                    self.ctx.t(&format!("contact-channel-{}", c.replace('_', "-"))),
+                    self.ctx
+                        .t(&format!("contact-channel-{}", c.replace('_', "-"))),
                     *c == self.channel,
                 )
             })
@@ -535,11 +579,13 @@ impl ItemPage {
     fn due_words(&self) -> String {
         let d = self.item.days_left;
         if d < 0 {
-            self.ctx.ta("worklist-overdue", &[("days", (-d).to_string())])
+            self.ctx
+                .ta("worklist-overdue", &[("days", (-d).to_string())])
         } else if d == 0 {
             self.ctx.t("worklist-due-today")
         } else {
-            self.ctx.ta("worklist-days-left", &[("days", d.to_string())])
+            self.ctx
+                .ta("worklist-days-left", &[("days", d.to_string())])
         }
     }
 }
@@ -557,7 +603,7 @@ async fn item_view(
     let (explanation, rule_name) = match rules.rule(&key.rule_id) {
         Some(r) => (
             explain(&ctx, r, &item),
-            ctx.t(&format!("rule-{}", r.id.replace('_', "-"))),
+            r.name_in(ctx.lang.code()).to_owned(),
         ),
         None => (key.rule_id.clone(), key.rule_id.clone()),
     };
