@@ -19,7 +19,7 @@ use std::io::Read;
 use uuid::Uuid;
 
 /// Valid rows stored per transaction.
-const CHUNK_ROWS: usize = 20_000;
+const CHUNK_ROWS: usize = 50_000;
 /// Report lines kept per import; the counts still cover every rejected row.
 pub const REPORT_MAX_LINES: usize = 10_000;
 
@@ -39,6 +39,104 @@ pub struct ImportOutcome {
     pub report: Vec<RowError>,
     /// Persons screened afterwards, and the items that screening changed.
     pub screened: crate::screening::ScreenSummary,
+    /// Time spent reading and storing the rows, and screening afterwards.
+    pub storing: std::time::Duration,
+    pub screening: std::time::Duration,
+}
+
+/// Rows read and checked, handed from the parser to the storing task.
+struct Chunk {
+    rows: Vec<(samverka_core::signal::Row, Option<UnitId>)>,
+    errors: Vec<RowError>,
+    counts: ImportCounts,
+    bytes_read: i64,
+}
+
+/// Reads and validates every row, sending chunks of [`CHUNK_ROWS`] valid rows. Returns the
+/// reader (its hash covers the whole file) or the error that stopped the file.
+fn parse_rows<R: Read>(
+    mut reader: csv::Reader<Hashing<R>>,
+    header: &Header,
+    cx: RowContext,
+    units: &HashMap<String, UnitId>,
+    out: &tokio::sync::mpsc::Sender<Chunk>,
+) -> Result<csv::Reader<Hashing<R>>, AppError> {
+    let mut chunk = Chunk {
+        rows: Vec::with_capacity(CHUNK_ROWS),
+        errors: Vec::new(),
+        counts: ImportCounts::default(),
+        bytes_read: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = match reader.read_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                // A row that is not UTF-8 text is reported on its line and the rest of the
+                // file read; anything else (a broken file) stops the import.
+                let line = e.position().map_or(0, |p| p.line());
+                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    return Err(AppError::Invalid(vec![FieldError::with_args(
+                        "file",
+                        csv_problem(&e),
+                        vec![("line", line.to_string())],
+                    )]));
+                }
+                chunk.counts.total += 1;
+                chunk.counts.rejected += 1;
+                chunk.errors.push(RowError {
+                    line,
+                    field: "file".into(),
+                    problem: FieldProblem::NotText,
+                });
+                true
+            }
+        };
+        if more && !record.is_empty() && !(record.len() == 1 && record[0].trim().is_empty()) {
+            let line = record.position().map_or(0, |p| p.line());
+            let fields: Vec<&str> = record.iter().collect();
+            chunk.counts.total += 1;
+            let checked = header.row(line, &fields, cx).and_then(|row| {
+                let unit = match &row.unit {
+                    None => None,
+                    Some(name) => Some(*units.get(&name.to_lowercase()).ok_or_else(|| {
+                        RowError {
+                            line,
+                            field: "unit".into(),
+                            problem: FieldProblem::UnknownUnit(name.clone()),
+                        }
+                    })?),
+                };
+                Ok((row, unit))
+            });
+            match checked {
+                Ok(r) => chunk.rows.push(r),
+                Err(e) => {
+                    chunk.counts.rejected += 1;
+                    chunk.errors.push(e);
+                }
+            }
+        }
+        if chunk.rows.len() >= CHUNK_ROWS || chunk.errors.len() >= CHUNK_ROWS || !more {
+            chunk.bytes_read = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
+            let full = std::mem::replace(
+                &mut chunk,
+                Chunk {
+                    rows: Vec::with_capacity(CHUNK_ROWS),
+                    errors: Vec::new(),
+                    counts: ImportCounts::default(),
+                    bytes_read: 0,
+                },
+            );
+            if out.blocking_send(full).is_err() {
+                // The storing side stopped (its error is reported there).
+                return Ok(reader);
+            }
+        }
+        if !more {
+            return Ok(reader);
+        }
+    }
 }
 
 /// Counts the bytes read and hashes them, for progress and the file's fingerprint.
@@ -61,7 +159,7 @@ impl App {
     /// Reads the header of `input`, decides `Import` for `actor` acting for `organisation` (or
     /// their only organisation with the administrator role), and records the import. A header
     /// that fits no layout is an `Invalid` error on field `file` that names what is wrong.
-    pub async fn open_import<R: Read>(
+    pub async fn open_import<R: Read + Send + 'static>(
         &self,
         actor: &Actor,
         organisation: Option<OrganisationId>,
@@ -135,7 +233,7 @@ impl App {
 
     /// Reads every row of an opened import, stores the valid ones chunk by chunk, keeps the
     /// report, finishes the import and screens the persons it touched.
-    pub async fn run_import<R: Read>(
+    pub async fn run_import<R: Read + Send + 'static>(
         &self,
         open: OpenImport<R>,
     ) -> Result<ImportOutcome, AppError> {
@@ -143,13 +241,12 @@ impl App {
             import,
             grant,
             header,
-            mut reader,
+            reader,
         } = open;
-        let result = self
-            .import_rows(&import, &grant, &header, &mut reader)
-            .await;
-        let (status, report) = match result {
-            Ok(report) => (ImportStatus::Done, report),
+        let started = std::time::Instant::now();
+        let result = self.import_rows(&import, &grant, header, reader).await;
+        let (status, report, reader) = match result {
+            Ok((report, reader)) => (ImportStatus::Done, report, reader),
             Err(e) => {
                 let mut tx = self.db.begin().await?;
                 store::finish_import(
@@ -172,21 +269,26 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
+        let storing = started.elapsed();
         let screened = self.screen_pending().await?;
         Ok(ImportOutcome {
             import,
             report,
             screened,
+            storing,
+            screening: started.elapsed() - storing,
         })
     }
 
-    async fn import_rows<R: Read>(
+    /// Reads the rows on a thread of its own (validation is CPU work) while this task stores
+    /// the previous chunk, so parsing and the database work side by side.
+    async fn import_rows<R: Read + Send + 'static>(
         &self,
         import: &Import,
         grant: &Grant,
-        header: &Header,
-        reader: &mut csv::Reader<Hashing<R>>,
-    ) -> Result<Vec<RowError>, AppError> {
+        header: Header,
+        reader: csv::Reader<Hashing<R>>,
+    ) -> Result<(Vec<RowError>, csv::Reader<Hashing<R>>), AppError> {
         let cx = RowContext {
             scheme: self.config.default_id_scheme,
             today: self.today(),
@@ -200,82 +302,37 @@ impl App {
                 .collect()
         };
         let seq = u32::try_from(import.seq).unwrap_or(u32::MAX);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
+        let parser =
+            tokio::task::spawn_blocking(move || parse_rows(reader, &header, cx, &units, &tx));
         let mut report: Vec<RowError> = Vec::new();
-        let mut chunk: Vec<(samverka_core::signal::Row, Option<UnitId>)> =
-            Vec::with_capacity(CHUNK_ROWS);
-        let mut errors: Vec<RowError> = Vec::new();
-        let mut counts = ImportCounts::default();
-        let mut record = csv::StringRecord::new();
-        loop {
-            let more = match reader.read_record(&mut record) {
-                Ok(more) => more,
-                Err(e) => {
-                    // A row that is not text, or a broken quote: reported on its line, the
-                    // rest of the file still read where the reader can go on.
-                    let line = e.position().map_or(0, |p| p.line());
-                    counts.total += 1;
-                    counts.rejected += 1;
-                    errors.push(RowError {
-                        line,
-                        field: "file".into(),
-                        problem: FieldProblem::NotText,
-                    });
-                    if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                        true
-                    } else {
-                        return Err(AppError::Invalid(vec![FieldError::with_args(
-                            "file",
-                            csv_problem(&e),
-                            vec![("line", line.to_string())],
-                        )]));
-                    }
-                }
-            };
-            if more && !record.is_empty() && !(record.len() == 1 && record[0].trim().is_empty()) {
-                let line = record.position().map_or(0, |p| p.line());
-                let fields: Vec<&str> = record.iter().collect();
-                counts.total += 1;
-                match header.row(line, &fields, cx) {
-                    Ok(row) => {
-                        let unit = match &row.unit {
-                            None => Ok(None),
-                            Some(name) => units
-                                .get(&name.to_lowercase())
-                                .map(|u| Some(*u))
-                                .ok_or_else(|| RowError {
-                                    line,
-                                    field: "unit".into(),
-                                    problem: FieldProblem::UnknownUnit(name.clone()),
-                                }),
-                        };
-                        match unit {
-                            Ok(u) => chunk.push((row, u)),
-                            Err(e) => {
-                                counts.rejected += 1;
-                                errors.push(e);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        counts.rejected += 1;
-                        errors.push(e);
-                    }
-                }
-            }
-            if chunk.len() >= CHUNK_ROWS || errors.len() >= CHUNK_ROWS || !more {
-                let room = REPORT_MAX_LINES.saturating_sub(report.len());
-                let kept: Vec<RowError> = errors.drain(..).take(room).collect();
-                let bytes = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
-                self.store_chunk(import, grant, seq, &mut chunk, &kept, counts, bytes)
-                    .await?;
-                report.extend(kept);
-                counts = ImportCounts::default();
-            }
-            if !more {
+        let mut stored: Result<(), AppError> = Ok(());
+        while let Some(mut chunk) = rx.recv().await {
+            let room = REPORT_MAX_LINES.saturating_sub(report.len());
+            chunk.errors.truncate(room);
+            stored = self
+                .store_chunk(
+                    import,
+                    grant,
+                    seq,
+                    &mut chunk.rows,
+                    &chunk.errors,
+                    chunk.counts,
+                    chunk.bytes_read,
+                )
+                .await;
+            if stored.is_err() {
                 break;
             }
+            report.append(&mut chunk.errors);
         }
-        Ok(report)
+        // Dropping the receiver stops the parser at its next chunk if storing failed.
+        drop(rx);
+        let reader = parser
+            .await
+            .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
+        stored?;
+        Ok((report, reader))
     }
 
     /// Stores one chunk in one transaction: new persons, merged signal sets (with the screening

@@ -914,6 +914,31 @@ mod tests {
     const SICK: &str =
         "national_id,given_name,family_name,first_day,last_day,extent,diagnosis,postal_code,unit";
 
+    /// The example files in the repository are valid, every row of every kind.
+    #[test]
+    fn the_example_files_are_valid() {
+        let files = [
+            include_str!("../../../examples/signals/sick_leave.csv"),
+            include_str!("../../../examples/signals/income_support.csv"),
+            include_str!("../../../examples/signals/unemployment.csv"),
+            include_str!("../../../examples/signals/admission.csv"),
+            include_str!("../../../examples/signals/emergency_visit.csv"),
+            include_str!("../../../examples/signals/school_absence.csv"),
+            include_str!("../../../examples/signals/screening.csv"),
+        ];
+        let mut kinds = Vec::new();
+        for text in files {
+            let mut lines = text.lines();
+            let h = Header::parse(lines.next().expect("header").split(','), None).expect("header");
+            kinds.push(h.kind);
+            for (i, line) in lines.enumerate() {
+                let row: Vec<&str> = line.split(',').collect();
+                h.row(i as u64 + 2, &row, cx()).expect("example row");
+            }
+        }
+        assert_eq!(kinds, SignalKind::ALL.to_vec(), "one example per kind");
+    }
+
     #[test]
     fn epoch_constant_is_1970() {
         assert_eq!(from_day_number(0), Some(d("1970-01-01")));

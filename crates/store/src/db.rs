@@ -40,6 +40,7 @@ pub enum Value {
     Bool(Option<bool>),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
 }
 
 /// PostgreSQL keeps microseconds; SQLite would keep the nanoseconds. Dropping them on the way in
@@ -73,6 +74,7 @@ value_from!(
     bool => Bool,
     DateTime<Utc> => Time via to_micros,
     NaiveDate => Date,
+    Vec<u8> => Bytes,
 );
 
 macro_rules! id_value {
@@ -139,6 +141,7 @@ macro_rules! bind_all {
                 Value::Bool(x) => query.bind(*x),
                 Value::Time(x) => query.bind(*x),
                 Value::Date(x) => query.bind(*x),
+                Value::Bytes(x) => query.bind(x.clone()),
             };
         }
         query
@@ -242,6 +245,9 @@ impl Db {
                 // FULL: a committed write survives a power cut, not only a process crash.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // 32 MiB of page cache per connection (the default is 2 MiB): imports and
+                // screening touch indexes far larger than the default holds.
+                .pragma("cache_size", "-32768")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
@@ -369,6 +375,51 @@ impl Tx {
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
+}
+
+/// Rows per statement in [`sqlite_insert_rows`]: SQLite allows 32,766 parameters per
+/// statement; a few hundred rows keep each statement's text (and its cached plan) small.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts many rows on SQLite with multi-row `values` lists of bound parameters: a few
+/// statements per thousand rows, no text encoding of the values (blobs stay blobs). `head` is
+/// the statement up to `values`, `tail` what follows the rows (`on conflict …`). Every row has
+/// the same number of values.
+pub(crate) async fn sqlite_insert_rows(
+    conn: &mut sqlx::SqliteConnection,
+    head: &str,
+    tail: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
+        sql.push_str(head);
+        sql.push(' ');
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..width {
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push('?');
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        let q = Query {
+            sql: sql.into(),
+            args: chunk.iter().flatten().cloned().collect(),
+        };
+        sqlite_query(&q).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// A `count(*)` or other single integer.

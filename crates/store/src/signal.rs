@@ -8,7 +8,7 @@
 
 use crate::db::Count;
 use crate::person::check;
-use crate::{StoreError, Tx, q};
+use crate::{StoreError, Tx, Value, q};
 use chrono::{DateTime, NaiveDate, Utc};
 use samverka_core::national_id::NationalIdKind;
 use samverka_core::policy::{Action, Grant};
@@ -471,33 +471,35 @@ pub async fn insert_persons(
     let by = grant.user().0;
     match tx {
         Tx::Sqlite(c) => {
-            let rows: Vec<J> = persons
+            let now = crate::db::to_micros(now);
+            let rows: Vec<Vec<Value>> = persons
                 .iter()
                 .map(|p| {
-                    J::Array(vec![
-                        p.id.0.simple().to_string().into(),
+                    vec![
+                        p.id.into(),
                         p.national_id.clone().into(),
                         crate::person::kind_code(p.kind).into(),
                         p.given_name.clone().into(),
                         p.family_name.clone().into(),
                         search(p).into(),
-                        p.birth_date.map(|d| d.to_string()).into(),
+                        p.birth_date.into(),
                         p.postal_code.clone().into(),
-                    ])
+                        false.into(),
+                        false.into(),
+                        false.into(),
+                        now.into(),
+                        grant.user().into(),
+                    ]
                 })
                 .collect();
-            sqlx::query(
+            crate::db::sqlite_insert_rows(
+                c,
                 "insert into person (id, national_id, national_id_kind, given_name, family_name,
                                      search_name, birth_date, postal_code, protected_identity,
-                                     interpreter_needed, synthetic, created_at, created_by)
-                 select unhex(value ->> 0), value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                        value ->> 5, value ->> 6, value ->> 7, false, false, false, $2, $3
-                 from json_each($1)",
+                                     interpreter_needed, synthetic, created_at, created_by) values",
+                "",
+                &rows,
             )
-            .bind(J::Array(rows).to_string())
-            .bind(crate::db::to_micros(now))
-            .bind(by)
-            .execute(&mut **c)
             .await?;
         }
         Tx::Postgres(c) => {
@@ -594,36 +596,34 @@ pub async fn put_signal_sets(
     let now = crate::db::to_micros(now);
     match tx {
         Tx::Sqlite(c) => {
-            let rows: Vec<J> = sets
+            let rows: Vec<Vec<Value>> = sets
                 .iter()
                 .map(|(p, birth, set)| {
-                    J::Array(vec![
-                        p.0.simple().to_string().into(),
-                        birth.map(|d| d.to_string()).into(),
-                        hex::encode(set.encode()).into(),
-                        set.signals.len().into(),
-                    ])
+                    vec![
+                        (*p).into(),
+                        grant.organisation().into(),
+                        (*birth).into(),
+                        set.encode().into(),
+                        (set.signals.len() as i64).into(),
+                        now.into(),
+                    ]
                 })
                 .collect();
-            let rows = J::Array(rows).to_string();
-            sqlx::query(
-                "insert into signal_set (person_id, organisation_id, birth_date, data, signals, updated_at)
-                 select unhex(value ->> 0), $2, value ->> 1, unhex(value ->> 2), value ->> 3, $3
-                 from json_each($1) where true
-                 on conflict (person_id, organisation_id) do update
+            crate::db::sqlite_insert_rows(
+                c,
+                "insert into signal_set (person_id, organisation_id, birth_date, data, signals, updated_at) values",
+                "on conflict (person_id, organisation_id) do update
                  set data = excluded.data, signals = excluded.signals,
                      birth_date = excluded.birth_date, updated_at = excluded.updated_at",
+                &rows,
             )
-            .bind(&rows)
-            .bind(org)
-            .bind(now)
-            .execute(&mut **c)
             .await?;
+            let ids: Vec<PersonId> = sets.iter().map(|(p, _, _)| *p).collect();
             sqlx::query(
                 "insert into screening_pending (person_id)
-                 select unhex(value ->> 0) from json_each($1) where true on conflict do nothing",
+                 select unhex(value) from json_each($1) where true on conflict do nothing",
             )
-            .bind(&rows)
+            .bind(hex_ids(&ids))
             .execute(&mut **c)
             .await?;
         }
