@@ -390,6 +390,51 @@ mod tests {
         );
     }
 
+    /// An invalid rules file stops start-up with a message naming the rule and the field; a
+    /// valid one replaces the shipped defaults.
+    #[test]
+    fn the_rules_file_is_checked_at_start_up() {
+        let defaults = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/rules.toml"),
+        )
+        .expect("default rules");
+        let broken = file(&defaults.replacen("lead_days = 35", "lead_days = 36", 1));
+        let text = format!("[screening]\nrules = \"{}\"\n", broken.path().display());
+        let f = file(&text);
+        let e = load(Some(f.path()), &no_env).expect_err("invalid rules");
+        assert!(
+            e.0.contains("sick_leave_day_35") && e.0.contains("lead_days"),
+            "{e}"
+        );
+
+        let changed = file(
+            &defaults.replacen("days = 35\n", "days = 40\n", 1).replacen(
+                "lead_days = 35",
+                "lead_days = 40",
+                1,
+            ),
+        );
+        let path = changed.path().display().to_string();
+        let env = |k: &str| (k == "SAMVERKA_RULES").then(|| path.clone());
+        let s = load(None, &env).expect("valid rules from the environment");
+        let rule = s.app.rules.rule("sick_leave_day_35").expect("rule");
+        assert_eq!(
+            rule.condition,
+            samverka_core::rules::Condition::Duration {
+                milestone: samverka_core::rules::Span::Days(40),
+                lead_days: 40,
+                gap_days: 5,
+                min_extent: 0,
+                diagnosis: Vec::new(),
+            }
+        );
+
+        let missing = "[screening]\nrules = \"/nonexistent/rules.toml\"\n";
+        let f = file(missing);
+        let e = load(Some(f.path()), &no_env).expect_err("missing file");
+        assert!(e.0.contains("[screening] rules"), "{e}");
+    }
+
     #[test]
     fn access_settings_are_read_from_file_and_environment() {
         let f = file(
