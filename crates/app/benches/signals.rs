@@ -70,9 +70,17 @@ fn main() {
         {
             use std::io::Write;
             let mut f = std::fs::File::create(&small).expect("small file");
-            writeln!(f, "{}", samverka_core::signal::header_line(SignalKind::SickLeave))
-                .expect("write");
-            for p in people.iter().step_by((people.len() / 1000).max(1)).take(1000) {
+            writeln!(
+                f,
+                "{}",
+                samverka_core::signal::header_line(SignalKind::SickLeave)
+            )
+            .expect("write");
+            for p in people
+                .iter()
+                .step_by((people.len() / 1000).max(1))
+                .take(1000)
+            {
                 writeln!(
                     f,
                     "{},{},{},{},,100,F43.2,,",
@@ -96,7 +104,14 @@ fn main() {
     });
 }
 
-async fn run(name: &str, t: &TestDb, dir: &std::path::Path, small: &PathBuf, rows: u64, rounds: usize) {
+async fn run(
+    name: &str,
+    t: &TestDb,
+    dir: &std::path::Path,
+    small: &PathBuf,
+    rows: u64,
+    rounds: usize,
+) {
     let app = App::new(t.db.clone(), AppConfig::default());
     app.load_demo(1, 10, 0).await.expect("demo world");
     let admin = app.actor_by_username("admin").await.expect("admin");
@@ -154,7 +169,10 @@ async fn run(name: &str, t: &TestDb, dir: &std::path::Path, small: &PathBuf, row
             s.dropped
         );
     }
-    println!("{name}: full screening, median of {rounds}: {}", ms(median(full)));
+    println!(
+        "{name}: full screening, median of {rounds}: {}",
+        ms(median(full))
+    );
 
     // Incremental screening after a 1,000-row import.
     let mut incremental = Vec::new();

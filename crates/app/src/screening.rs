@@ -97,6 +97,8 @@ fn diff(old: Vec<Flag>, new: Vec<Flag>, summary: &mut ScreenSummary) -> (Vec<Fla
             }
         }
     }
+    // One order for every writer, so concurrent screenings cannot deadlock on flag rows.
+    upsert.sort_unstable_by(|a: &Flag, b: &Flag| a.key.cmp(&b.key));
     let mut delete: Vec<FlagKey> = old.into_keys().collect();
     delete.sort_unstable();
     summary.dropped += delete.len() as u64;
@@ -113,6 +115,7 @@ impl App {
         let mut summary = ScreenSummary::default();
         loop {
             let mut tx = self.db.begin().await?;
+            samverka_store::signal::lock_signal_writes(&mut tx).await?;
             let persons = flag::pending(&mut tx, PENDING_BATCH).await?;
             if persons.is_empty() {
                 break;
@@ -166,6 +169,7 @@ impl App {
     pub async fn screen_full_on(&self, today: NaiveDate) -> Result<ScreenSummary, AppError> {
         let mut summary = ScreenSummary::default();
         let mut tx = self.db.begin().await?;
+        samverka_store::signal::lock_signal_writes(&mut tx).await?;
         let rules = &self.config.rules;
         let mut new: Vec<Flag> = Vec::new();
         let mut last_person: Option<PersonId> = None;

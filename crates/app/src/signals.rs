@@ -99,13 +99,13 @@ fn parse_rows<R: Read>(
             let checked = header.row(line, &fields, cx).and_then(|row| {
                 let unit = match &row.unit {
                     None => None,
-                    Some(name) => Some(*units.get(&name.to_lowercase()).ok_or_else(|| {
-                        RowError {
+                    Some(name) => {
+                        Some(*units.get(&name.to_lowercase()).ok_or_else(|| RowError {
                             line,
                             field: "unit".into(),
                             problem: FieldProblem::UnknownUnit(name.clone()),
-                        }
-                    })?),
+                        })?)
+                    }
                 };
                 Ok((row, unit))
             });
@@ -350,6 +350,7 @@ impl App {
     ) -> Result<(), AppError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        store::lock_signal_writes(&mut tx).await?;
         if !chunk.is_empty() {
             let numbers: Vec<&str> = {
                 let mut n: Vec<&str> = chunk.iter().map(|(r, _)| r.national_id.as_str()).collect();

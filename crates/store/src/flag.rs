@@ -708,7 +708,7 @@ pub async fn worklist(
     let sql = format!(
         "{WORKLIST_SELECT}
          where {}
-         order by f.due_on, f.priority, p.family_name, p.given_name, f.person_id, f.rule_id
+         order by f.due_on, f.priority, p.family_name, p.given_name, f.person_id, f.organisation_id, f.rule_id, f.key_on
          limit {limit} offset {offset}",
         filters.join(" and ")
     );

@@ -143,6 +143,22 @@ impl TryFrom<ImportRow> for Import {
     }
 }
 
+/// Takes the lock that serialises every write of signals, imports and worklist items (held until
+/// the transaction ends). SQLite's write transactions are serial already (`begin immediate`);
+/// on PostgreSQL this makes import chunks, import numbers and screenings run one at a time, so
+/// two imports cannot both register the same new person or merge a signal set from the same
+/// stale copy, and a screening cannot clear the queue entry of a person whose signals changed
+/// after it read them.
+pub async fn lock_signal_writes(tx: &mut Tx) -> Result<(), StoreError> {
+    if let Tx::Postgres(c) = tx {
+        // An arbitrary constant naming this lock among the application's advisory locks.
+        sqlx::query("select pg_advisory_xact_lock(7226043001)")
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Starts an import for the grant's organisation; its number is the next free one.
 pub async fn begin_import(
     tx: &mut Tx,
@@ -153,6 +169,7 @@ pub async fn begin_import(
     now: DateTime<Utc>,
 ) -> Result<Import, StoreError> {
     check(grant, Action::Import, None)?;
+    lock_signal_writes(tx).await?;
     let next: Count = tx
         .fetch_one(q!(
             "select coalesce(max(seq), 0) + 1 as n from signal_import"
@@ -465,6 +482,7 @@ pub async fn insert_persons(
     if persons.is_empty() {
         return Ok(());
     }
+    lock_signal_writes(tx).await?;
     let search = |p: &NewPerson| {
         samverka_core::validate::search_key(&format!("{} {}", p.given_name, p.family_name))
     };
@@ -592,6 +610,7 @@ pub async fn put_signal_sets(
     if sets.is_empty() {
         return Ok(());
     }
+    lock_signal_writes(tx).await?;
     let org = grant.organisation().0;
     let now = crate::db::to_micros(now);
     match tx {
