@@ -360,7 +360,15 @@ impl App {
             };
             let mut known = store::persons_by_number(&mut tx, grant, &numbers).await?;
             let mut new_persons: Vec<NewPerson> = Vec::new();
+            let mut postal: Vec<(PersonId, String)> = Vec::new();
             for (row, _) in chunk.iter() {
+                if let (Some(k), Some(code)) =
+                    (known.get_mut(row.national_id.as_str()), &row.postal_code)
+                    && k.postal_code.is_none()
+                {
+                    k.postal_code = Some(code.clone());
+                    postal.push((k.id, code.clone()));
+                }
                 if !known.contains_key(row.national_id.as_str()) {
                     let p = NewPerson {
                         id: PersonId::new(),
@@ -378,12 +386,14 @@ impl App {
                             given_name: p.given_name.clone(),
                             family_name: p.family_name.clone(),
                             birth_date: p.birth_date,
+                            postal_code: p.postal_code.clone(),
                         },
                     );
                     new_persons.push(p);
                 }
             }
             store::insert_persons(&mut tx, grant, &new_persons, now).await?;
+            store::fill_postal_codes(&mut tx, grant, &postal).await?;
             counts.persons_added = new_persons.len() as i64;
             let ids: Vec<PersonId> = {
                 let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();

@@ -643,37 +643,82 @@ pub async fn worklist(
     if query.target_groups.is_empty() {
         return Ok(Vec::new());
     }
+    // Two branches, each read in the worklist's order and cut at offset + limit: the reader's
+    // own items walk the index on (organisation, due date, priority) and stop early; other
+    // organisations' items start from the consents that name the reader's organisation, which
+    // are few. Merged here in the same order.
+    let wanted = query.offset + query.limit;
+    let mut rows = branch(tx, grant, query, Branch::Own, wanted).await?;
+    if !query.other_organisations.is_empty() {
+        rows.extend(branch(tx, grant, query, Branch::Others, wanted).await?);
+        rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    }
+    Ok(rows
+        .into_iter()
+        .skip(usize::try_from(query.offset).unwrap_or(0))
+        .take(usize::try_from(query.limit).unwrap_or(0))
+        .collect())
+}
+
+/// The worklist's order: due date, priority, then the item's identity (a total order, so
+/// pages never repeat or skip an item).
+fn order_key(r: &WorklistRow) -> (NaiveDate, i64, &PersonId, &OrganisationId, &str, NaiveDate) {
+    let f = &r.flag;
+    (
+        f.due_on,
+        f.priority,
+        &f.key.person_id,
+        &f.key.organisation_id,
+        f.key.rule_id.as_str(),
+        f.key.key_on,
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    Own,
+    Others,
+}
+
+async fn branch(
+    tx: &mut Tx,
+    grant: &Grant,
+    query: &WorklistQuery,
+    which: Branch,
+    limit: i64,
+) -> Result<Vec<WorklistRow>, StoreError> {
     let mut args: Vec<crate::Value> = Vec::new();
     let arg = |v: crate::Value, args: &mut Vec<crate::Value>| {
         args.push(v);
         format!("${}", args.len())
     };
-    let mut orgs = vec![arg(grant.organisation().into(), &mut args)];
-    let own = orgs[0].clone();
-    let mut others = Vec::new();
-    for o in &query.other_organisations {
-        others.push(arg((*o).into(), &mut args));
+    let own = arg(grant.organisation().into(), &mut args);
+    let mut filters = Vec::new();
+    match which {
+        Branch::Own => filters.push(format!("f.organisation_id = {own}")),
+        Branch::Others => {
+            let others: Vec<String> = query
+                .other_organisations
+                .iter()
+                .map(|o| arg((*o).into(), &mut args))
+                .collect();
+            filters.push(format!("f.organisation_id in ({})", others.join(", ")));
+            // A candidate only if a consent names the reader's organisation as receiver; the
+            // policy decides the rest.
+            filters.push(format!(
+                "f.person_id in (select c.person_id from consent c
+                    join consent_organisation co on co.consent_id = c.id
+                    where co.direction = 'receive' and co.organisation_id = {own}
+                    and c.withdrawn_at is null)"
+            ));
+        }
     }
-    orgs.extend(others.iter().cloned());
     let groups: Vec<String> = query
         .target_groups
         .iter()
         .map(|g| arg(g.into(), &mut args))
         .collect();
-    let mut filters = vec![
-        format!("f.organisation_id in ({})", orgs.join(", ")),
-        format!("f.target_group in ({})", groups.join(", ")),
-    ];
-    if !others.is_empty() {
-        // Another organisation's item is a candidate only if a consent names the reader's
-        // organisation as receiver; the policy decides the rest.
-        filters.push(format!(
-            "(f.organisation_id = {own} or exists (
-                select 1 from consent c join consent_organisation co on co.consent_id = c.id
-                where c.person_id = f.person_id and co.direction = 'receive'
-                and co.organisation_id = {own} and c.withdrawn_at is null))"
-        ));
-    }
+    filters.push(format!("f.target_group in ({})", groups.join(", ")));
     if !query.catchment.is_empty() {
         let likes: Vec<String> = query
             .catchment
@@ -703,13 +748,20 @@ pub async fn worklist(
         Status::Dismissed => filters.push("o.kind = 'dismissal'".into()),
         Status::All => {}
     }
-    let limit = arg(query.limit.into(), &mut args);
-    let offset = arg(query.offset.into(), &mut args);
+    let limit = arg(limit.into(), &mut args);
+    // For the own branch this order is the index flag_worklist_idx's, so the database reads
+    // items in order and stops at the limit instead of sorting every item.
+    let order = match which {
+        Branch::Own => "f.due_on, f.priority, f.person_id, f.rule_id, f.key_on",
+        Branch::Others => {
+            "f.due_on, f.priority, f.person_id, f.organisation_id, f.rule_id, f.key_on"
+        }
+    };
     let sql = format!(
         "{WORKLIST_SELECT}
          where {}
-         order by f.due_on, f.priority, p.family_name, p.given_name, f.person_id, f.organisation_id, f.rule_id, f.key_on
-         limit {limit} offset {offset}",
+         order by {order}
+         limit {limit}",
         filters.join(" and ")
     );
     let rows: Vec<WorklistDbRow> = tx

@@ -402,6 +402,7 @@ pub struct KnownPerson {
     pub given_name: String,
     pub family_name: String,
     pub birth_date: Option<NaiveDate>,
+    pub postal_code: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -411,6 +412,7 @@ struct KnownRow {
     given_name: String,
     family_name: String,
     birth_date: Option<NaiveDate>,
+    postal_code: Option<String>,
 }
 
 /// The persons with these (normalised) numbers, by number.
@@ -424,18 +426,16 @@ pub async fn persons_by_number(
         return Ok(HashMap::new());
     }
     let rows: Vec<KnownRow> = match tx {
-        Tx::Sqlite(c) => {
-            sqlx::query_as(
-                "select p.national_id, p.id, p.given_name, p.family_name, p.birth_date
+        Tx::Sqlite(c) => sqlx::query_as(
+            "select p.national_id, p.id, p.given_name, p.family_name, p.birth_date, p.postal_code
                  from json_each($1) j join person p on p.national_id = j.value",
-            )
-            .bind(serde_json::to_string(numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-            .fetch_all(&mut **c)
-            .await?
-        }
+        )
+        .bind(serde_json::to_string(numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .fetch_all(&mut **c)
+        .await?,
         Tx::Postgres(c) => {
             sqlx::query_as(
-                "select national_id, id, given_name, family_name, birth_date
+                "select national_id, id, given_name, family_name, birth_date, postal_code
                  from person where national_id = any($1)",
             )
             .bind(numbers)
@@ -453,10 +453,30 @@ pub async fn persons_by_number(
                     given_name: r.given_name,
                     family_name: r.family_name,
                     birth_date: r.birth_date,
+                    postal_code: r.postal_code,
                 },
             )
         })
         .collect())
+}
+
+/// Gives persons registered without a postal code the one a later file names (a programme's
+/// area is decided by it). A known postal code is never overwritten by an import.
+pub async fn fill_postal_codes(
+    tx: &mut Tx,
+    grant: &Grant,
+    codes: &[(PersonId, String)],
+) -> Result<(), StoreError> {
+    check(grant, Action::Import, None)?;
+    for (person, code) in codes {
+        tx.execute(q!(
+            "update person set postal_code = $2 where id = $1 and postal_code is null",
+            *person,
+            code
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// A person an import registers: identity only, as the file gives it.
