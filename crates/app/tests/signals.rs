@@ -1790,3 +1790,54 @@ async fn a_person_queued_while_a_screening_of_them_runs_stays_queued() {
     })
     .await;
 }
+
+/// An administrator of several organisations imports for any of them and then finds each
+/// import in their list and its page (the demo administrator runs every supplier's imports).
+#[tokio::test]
+async fn an_administrator_of_several_organisations_follows_each_import() {
+    each_db(|app| async move {
+        app.load_demo(3, 20, 0).await.expect("demo");
+        let admin = app.actor_by_username("admin").await.expect("admin");
+        let orgs: std::collections::BTreeSet<OrganisationId> = admin
+            .memberships
+            .iter()
+            .filter(|m| m.role == Role::Administrator)
+            .map(|m| m.organisation_id)
+            .collect();
+        assert!(
+            orgs.len() > 1,
+            "the demo administrator runs several organisations"
+        );
+        let social = app
+            .organisation_by_name("Linköpings kommun – socialförvaltningen")
+            .await
+            .expect("social services");
+        assert_ne!(
+            admin.memberships[0].organisation_id, social,
+            "not the first membership"
+        );
+        let csv =
+            "national_id,given_name,family_name,month\n19121212-1212,Tolvan,Tolvansson,2026-01\n";
+        let open = app
+            .open_import(
+                &admin,
+                Some(social),
+                "months.csv",
+                None,
+                None,
+                std::io::Cursor::new(csv.as_bytes().to_vec()),
+            )
+            .await
+            .expect("open");
+        let done = app.run_import(open).await.expect("import");
+        assert_eq!(done.import.organisation_id, social);
+        let list = app.imports(&admin).await.expect("imports");
+        assert!(list.iter().any(|i| i.id == done.import.id), "listed");
+        let (import, lines) = app
+            .import_report(&admin, done.import.id)
+            .await
+            .expect("its page");
+        assert_eq!((import.counts.added, lines.len()), (1, 0));
+    })
+    .await;
+}
