@@ -168,17 +168,8 @@ impl App {
         bytes_total: Option<i64>,
         input: R,
     ) -> Result<OpenImport<R>, AppError> {
-        // Acting for one organisation: the policy sees only that organisation's memberships.
         let acting = match organisation {
-            Some(o) => Actor {
-                memberships: actor
-                    .memberships
-                    .iter()
-                    .filter(|m| m.organisation_id == o)
-                    .cloned()
-                    .collect(),
-                ..actor.clone()
-            },
+            Some(o) => acting_for(actor, o),
             None => actor.clone(),
         };
         let grant = self
@@ -449,16 +440,13 @@ impl App {
         }
         let mut grants = Vec::with_capacity(orgs.len());
         for o in orgs {
-            let acting = Actor {
-                memberships: actor
-                    .memberships
-                    .iter()
-                    .filter(|m| m.organisation_id == o)
-                    .cloned()
-                    .collect(),
-                ..actor.clone()
-            };
-            match self.decide(&acting, Action::Import, None, None, "signal_import") {
+            match self.decide(
+                &acting_for(actor, o),
+                Action::Import,
+                None,
+                None,
+                "signal_import",
+            ) {
                 Ok(g) => grants.push(g),
                 Err(denied) => return Err(self.refuse(denied).await),
             }
@@ -474,7 +462,7 @@ impl App {
         for g in &grants {
             all.extend(store::imports(&mut tx, g, 50).await?);
         }
-        all.sort_by(|a, b| b.seq.cmp(&a.seq));
+        all.sort_by_key(|i| std::cmp::Reverse(i.seq));
         all.truncate(50);
         Ok(all)
     }
@@ -494,6 +482,19 @@ impl App {
             }
         }
         Err(AppError::NotFound)
+    }
+}
+
+/// The actor acting for one organisation: the policy sees only that organisation's memberships.
+fn acting_for(actor: &Actor, organisation: OrganisationId) -> Actor {
+    Actor {
+        memberships: actor
+            .memberships
+            .iter()
+            .filter(|m| m.organisation_id == organisation)
+            .cloned()
+            .collect(),
+        ..actor.clone()
     }
 }
 
