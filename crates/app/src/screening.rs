@@ -48,9 +48,7 @@ pub fn flags_for(rules: &Rules, sets: &[StoredSet], today: NaiveDate) -> Vec<Fla
                 target_group: rule.target_group.clone(),
                 priority: i64::from(rule.priority),
                 due_on: h.due,
-                unit_id: (h.unit as usize)
-                    .checked_sub(1)
-                    .and_then(|i| s.set.units.get(i).copied()),
+                unit_id: s.set.unit(h.unit),
                 start_on: h.facts.start,
                 other_on: h.facts.other,
                 value: i64::from(h.facts.value),
@@ -86,7 +84,7 @@ fn diff(old: Vec<Flag>, new: Vec<Flag>, summary: &mut ScreenSummary) -> (Vec<Fla
     let mut upsert = Vec::new();
     for f in new {
         match old.remove(&f.key) {
-            Some(o) if o.same_as(&f) => {}
+            Some(o) if o == f => {}
             Some(_) => {
                 summary.changed += 1;
                 upsert.push(f);

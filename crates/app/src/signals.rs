@@ -240,11 +240,18 @@ impl App {
             Ok((report, reader)) => (ImportStatus::Done, report, reader),
             Err(e) => {
                 let mut tx = self.db.begin().await?;
+                // The page says why: the file could not be read on, or an error inside (its
+                // detail goes to the server log, not to the page).
+                let failure = match &e {
+                    AppError::Invalid(_) => "import-stopped-unreadable",
+                    _ => "import-stopped-error",
+                };
                 store::finish_import(
                     &mut tx,
                     &grant,
                     import.id,
                     ImportStatus::Failed,
+                    Some(failure),
                     None,
                     self.now(),
                 )
@@ -255,7 +262,16 @@ impl App {
         };
         let sha = hex::encode(reader.get_ref().hash.clone().finalize());
         let mut tx = self.db.begin().await?;
-        store::finish_import(&mut tx, &grant, import.id, status, Some(&sha), self.now()).await?;
+        store::finish_import(
+            &mut tx,
+            &grant,
+            import.id,
+            status,
+            None,
+            Some(&sha),
+            self.now(),
+        )
+        .await?;
         let import = store::import(&mut tx, &grant, import.id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -452,6 +468,16 @@ impl App {
             }
         }
         Ok(grants)
+    }
+
+    /// Marks imports that were running when the server last stopped (their background task is
+    /// gone) as stopped; called at start-up. An import that is in fact still running elsewhere
+    /// (a command-line import) sets its own status again when it finishes.
+    pub async fn mark_interrupted_imports(&self) -> Result<u64, AppError> {
+        let mut tx = self.db.begin().await?;
+        let n = store::fail_interrupted(&mut tx, self.now()).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// The imports of the organisations the actor administers, newest first.

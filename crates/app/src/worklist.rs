@@ -50,13 +50,25 @@ pub struct WorklistFilter {
 #[derive(Clone, Debug)]
 pub struct WorklistItem {
     pub row: WorklistRow,
+    /// The name of the organisation whose signals raised the item.
     pub owner: String,
-    pub unit: Option<String>,
     pub age: Option<i32>,
     /// Days until due; negative when overdue.
     pub days_left: i64,
     /// Day N of the episode (first day is day 1), for items that count days from a start.
     pub day: i64,
+}
+
+impl WorklistItem {
+    fn new(row: WorklistRow, owner: String, today: NaiveDate) -> WorklistItem {
+        WorklistItem {
+            owner,
+            age: row.birth_date.map(|b| age_on(b, today)),
+            days_left: (row.flag.due_on - today).num_days(),
+            day: (today - row.flag.start_on).num_days() + 1,
+            row,
+        }
+    }
 }
 
 /// The worklist page.
@@ -145,15 +157,6 @@ impl App {
         let mut skip = i64::from(filter.page) * page_size;
         let mut offset = 0;
         let mut has_more = false;
-        let all_units: HashMap<UnitId, String> = {
-            let mut m = HashMap::new();
-            for o in &prog.organisations {
-                for u in org::units_of(&mut tx, *o).await? {
-                    m.insert(u.id, u.name);
-                }
-            }
-            m
-        };
         'pages: loop {
             let rows = flag::worklist(
                 &mut tx,
@@ -181,14 +184,7 @@ impl App {
                     .get(&row.flag.key.organisation_id)
                     .map(|o| o.name.clone())
                     .unwrap_or_default();
-                items.push(WorklistItem {
-                    owner,
-                    unit: row.flag.unit_id.and_then(|u| all_units.get(&u).cloned()),
-                    age: row.birth_date.map(|b| age_on(b, today)),
-                    days_left: (row.flag.due_on - today).num_days(),
-                    day: (today - row.flag.start_on).num_days() + 1,
-                    row,
-                });
+                items.push(WorklistItem::new(row, owner, today));
             }
             if fetched < (page_size + 1) * 2 {
                 break;
@@ -246,7 +242,7 @@ impl App {
                 let Some(owner) = organisations.get(&r.flag.key.organisation_id) else {
                     return false;
                 };
-                let item = provenance(r, owner);
+                let item = provenance_of(&r.flag, owner);
                 grant.sees_in_list(
                     consents.get(&p).map_or(&[], Vec::as_slice),
                     blocks.get(&p).map_or(&[], Vec::as_slice),
@@ -365,27 +361,11 @@ impl App {
                 .refuse(self.refusal(&grant, Some(key.person_id), what, "not_shared"))
                 .await);
         }
-        let unit = match row.flag.unit_id {
-            Some(u) => org::units_of(&mut tx, owner.id)
-                .await?
-                .into_iter()
-                .find(|x| x.id == u)
-                .map(|x| x.name),
-            None => None,
-        };
         drop(tx);
         self.log
             .write(vec![self.allowed(&grant, Some(key.person_id), what)])
             .await?;
-        let today = grant.today();
-        Ok(WorklistItem {
-            owner: owner.name,
-            unit,
-            age: row.birth_date.map(|b| age_on(b, today)),
-            days_left: (row.flag.due_on - today).num_days(),
-            day: (today - row.flag.start_on).num_days() + 1,
-            row,
-        })
+        Ok(WorklistItem::new(row, owner.name, grant.today()))
     }
 }
 
@@ -397,10 +377,6 @@ pub enum OutcomeInput {
 }
 
 /// Where an item's information comes from, for the policy.
-fn provenance(r: &WorklistRow, owner: &Organisation) -> Provenance {
-    provenance_of(&r.flag, owner)
-}
-
 fn provenance_of(f: &flag::Flag, owner: &Organisation) -> Provenance {
     Provenance {
         organisation: owner.id,

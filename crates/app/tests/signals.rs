@@ -453,7 +453,10 @@ async fn rejected_rows_are_reported_by_line_field_and_code_and_valid_rows_are_st
             ]
         );
         assert_eq!(
-            find(&shown, "Nyberg", "sick_leave_day_35").unit.as_deref(),
+            find(&shown, "Nyberg", "sick_leave_day_35")
+                .row
+                .unit_name
+                .as_deref(),
             Some(UNIT_A)
         );
 
@@ -734,7 +737,7 @@ async fn a_sick_leave_from_20_days_ago_is_on_the_coordinators_worklist_due_on_da
         assert_eq!(i.row.flag.other_on, Some(last));
         assert_eq!(i.row.flag.code, "M54");
         assert_eq!(i.owner, ORG_A);
-        assert_eq!(i.unit.as_deref(), Some(UNIT_A));
+        assert_eq!(i.row.unit_name.as_deref(), Some(UNIT_A));
         assert!(i.row.outcome.is_none());
         assert_eq!(
             i.age,
@@ -1026,7 +1029,7 @@ async fn another_organisations_items_show_only_under_consent_and_without_a_block
         let shown = items(&app, &w.coord_a, Status::Open).await;
         assert_eq!(names(&shown), ["Zara Mohammed income_support_long_term"]);
         assert_eq!(shown[0].owner, ORG_B);
-        assert_eq!(shown[0].unit.as_deref(), Some(UNIT_B));
+        assert_eq!(shown[0].row.unit_name.as_deref(), Some(UNIT_B));
         app.worklist_item(&w.coord_a, &key)
             .await
             .expect("item under consent");
@@ -1840,4 +1843,52 @@ async fn an_administrator_of_several_organisations_follows_each_import() {
         assert_eq!((import.counts.added, lines.len()), (1, 0));
     })
     .await;
+}
+
+/// An import whose server stopped mid-way is marked stopped, saying why, at the next start;
+/// importing the file again completes it.
+#[tokio::test]
+async fn an_interrupted_import_is_marked_stopped_and_completed_by_importing_again() {
+    each_db(|app| async move {
+        app.load_demo(3, 5, 0).await.expect("demo");
+        let admin = app.actor_by_username("admin").await.expect("admin");
+        let social = app
+            .organisation_by_name("Linköpings kommun – socialförvaltningen")
+            .await
+            .expect("social services");
+        let csv =
+            "national_id,given_name,family_name,month\n19121212-1212,Tolvan,Tolvansson,2026-01\n";
+        let open = |app: App| async move {
+            app.open_import(
+                &admin_of(&app).await,
+                Some(social),
+                "months.csv",
+                None,
+                None,
+                std::io::Cursor::new(csv.as_bytes().to_vec()),
+            )
+            .await
+            .expect("open")
+        };
+        // Opened (recorded as running), never run: as if the server stopped.
+        let stalled = open(app.clone()).await.import;
+        assert_eq!(app.mark_interrupted_imports().await.expect("mark"), 1);
+        let (import, _) = app.import_report(&admin, stalled.id).await.expect("report");
+        assert_eq!(import.status, ImportStatus::Failed);
+        assert_eq!(
+            import.failure.as_deref(),
+            Some("import-stopped-interrupted")
+        );
+        let again = app
+            .run_import(open(app.clone()).await)
+            .await
+            .expect("import again");
+        assert_eq!((again.import.counts.added, again.import.failure), (1, None));
+        assert_eq!(app.mark_interrupted_imports().await.expect("mark"), 0);
+    })
+    .await;
+}
+
+async fn admin_of(app: &App) -> Actor {
+    app.actor_by_username("admin").await.expect("admin")
 }

@@ -577,6 +577,13 @@ async fn serve(
     demo: bool,
     banner: Option<String>,
 ) -> anyhow::Result<()> {
+    let stopped = app.mark_interrupted_imports().await?;
+    if stopped > 0 {
+        tracing::warn!(
+            imports = stopped,
+            "imports interrupted by the last stop marked as stopped"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -8,7 +8,6 @@
 use crate::national_id::{NationalId, NationalIdError, Scheme};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -66,15 +65,6 @@ impl SignalKind {
     /// The documented CSV layout of this kind.
     pub fn layout(self) -> &'static Layout {
         &LAYOUTS[self.index() as usize]
-    }
-
-    /// Whether signals of this kind span a period (an end day), so that consecutive ones form an
-    /// episode (a sick leave, a registration, a stay).
-    pub fn has_period(self) -> bool {
-        matches!(
-            self,
-            SignalKind::SickLeave | SignalKind::Unemployment | SignalKind::Admission
-        )
     }
 }
 
@@ -751,8 +741,9 @@ impl SignalSet {
         }
     }
 
-    pub fn unit_of(&self, s: &Signal) -> Option<crate::ids::UnitId> {
-        (s.unit as usize)
+    /// The unit a signal's (or a hit's) unit reference names.
+    pub fn unit(&self, unit_ref: u16) -> Option<crate::ids::UnitId> {
+        (unit_ref as usize)
             .checked_sub(1)
             .and_then(|i| self.units.get(i).copied())
     }
@@ -881,11 +872,6 @@ pub fn header_line(kind: SignalKind) -> String {
         .map(|c| c.name)
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Which layout each marker column selects (for the upload page's help).
-pub fn markers() -> HashMap<&'static str, SignalKind> {
-    LAYOUTS.iter().map(|l| (l.marker, l.kind)).collect()
 }
 
 #[cfg(test)]

@@ -38,13 +38,6 @@ pub struct Flag {
     pub code: String,
 }
 
-impl Flag {
-    /// Whether screening found the same item with the same facts (nothing to write).
-    pub fn same_as(&self, o: &Flag) -> bool {
-        self == o
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct FlagRow {
     person_id: Uuid,
@@ -604,6 +597,8 @@ pub struct WorklistRow {
     pub family_name: String,
     pub birth_date: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
+    /// The name of the unit the item's signals came from, if the file named one.
+    pub unit_name: Option<String>,
     /// Whether the person has any block recorded (lifted or not): only then must the caller
     /// load blocks to decide an item of its own organisation.
     pub has_blocks: bool,
@@ -618,6 +613,7 @@ struct WorklistDbRow {
     given_name: String,
     family_name: String,
     birth_date: Option<NaiveDate>,
+    unit_name: Option<String>,
     has_blocks: bool,
     kind: Option<String>,
     contacted_on: Option<NaiveDate>,
@@ -776,9 +772,11 @@ async fn branch(
 /// The worklist's columns: the item, the person's identity, whether blocks exist, the outcome.
 const WORKLIST_SELECT: &str = "select f.person_id, f.organisation_id, f.rule_id, f.key_on, f.target_group, f.priority, f.due_on, f.unit_id, f.start_on, f.other_on, f.value, f.code,
         p.national_id, p.national_id_kind, p.given_name, p.family_name, p.birth_date,
+        un.name as unit_name,
         exists (select 1 from person_block b where b.person_id = f.person_id) as has_blocks,
         o.kind, o.contacted_on, o.channel, o.reason, o.recorded_by, u.display_name as recorded_by_name, o.recorded_unit, o.recorded_at
      from flag f join person p on p.id = f.person_id
+     left join unit un on un.id = f.unit_id
      left join flag_outcome o on o.person_id = f.person_id and o.organisation_id = f.organisation_id
           and o.rule_id = f.rule_id and o.key_on = f.key_on
      left join app_user u on u.id = o.recorded_by";
@@ -807,13 +805,8 @@ impl TryFrom<WorklistDbRow> for WorklistRow {
             family_name: r.family_name,
             birth_date: r.birth_date,
             outcome,
+            unit_name: r.unit_name,
             has_blocks: r.has_blocks,
         })
     }
-}
-
-/// Counts of a coordinator's open items, for the page heading (same scope as `worklist`).
-pub async fn flag_count(tx: &mut Tx) -> Result<i64, StoreError> {
-    let c: crate::db::Count = tx.fetch_one(q!("select count(*) as n from flag")).await?;
-    Ok(c.n)
 }

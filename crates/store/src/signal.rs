@@ -35,6 +35,8 @@ pub struct Import {
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub status: ImportStatus,
+    /// Why a stopped import stopped, as a locale key.
+    pub failure: Option<String>,
     pub counts: ImportCounts,
 }
 
@@ -83,16 +85,6 @@ pub struct ImportCounts {
     pub persons_added: i64,
 }
 
-impl ImportCounts {
-    pub fn add(&mut self, o: ImportCounts) {
-        self.total += o.total;
-        self.added += o.added;
-        self.known += o.known;
-        self.rejected += o.rejected;
-        self.persons_added += o.persons_added;
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct ImportRow {
     id: Uuid,
@@ -107,6 +99,7 @@ struct ImportRow {
     started_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
     status: String,
+    failure: Option<String>,
     rows_total: i64,
     rows_added: i64,
     rows_known: i64,
@@ -114,7 +107,7 @@ struct ImportRow {
     persons_added: i64,
 }
 
-const IMPORT_COLUMNS: &str = "id, seq, organisation_id, kind, file_name, file_sha256, bytes_total, bytes_read, imported_by, started_at, finished_at, status, rows_total, rows_added, rows_known, rows_rejected, persons_added";
+const IMPORT_COLUMNS: &str = "id, seq, organisation_id, kind, file_name, file_sha256, bytes_total, bytes_read, imported_by, started_at, finished_at, status, failure, rows_total, rows_added, rows_known, rows_rejected, persons_added";
 
 impl TryFrom<ImportRow> for Import {
     type Error = StoreError;
@@ -132,6 +125,7 @@ impl TryFrom<ImportRow> for Import {
             started_at: r.started_at,
             finished_at: r.finished_at,
             status: crate::parse_code("import status", &r.status)?,
+            failure: r.failure,
             counts: ImportCounts {
                 total: r.rows_total,
                 added: r.rows_added,
@@ -188,6 +182,7 @@ pub async fn begin_import(
         started_at: now,
         finished_at: None,
         status: ImportStatus::Running,
+        failure: None,
         counts: ImportCounts::default(),
     };
     tx.execute(q!(
@@ -241,16 +236,19 @@ pub async fn finish_import(
     grant: &Grant,
     import: Uuid,
     status: ImportStatus,
+    failure: Option<&str>,
     file_sha256: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     check(grant, Action::Import, None)?;
     tx.execute(q!(
-        "update signal_import set status = $2, finished_at = $3, file_sha256 = $4 where id = $1",
+        "update signal_import set status = $2, finished_at = $3, file_sha256 = $4, failure = $5
+         where id = $1",
         import,
         status.code(),
         now,
-        file_sha256
+        file_sha256,
+        failure
     ))
     .await?;
     Ok(())
@@ -260,7 +258,8 @@ pub async fn finish_import(
 /// committed chunks stay, and importing the file again completes them.
 pub async fn fail_interrupted(tx: &mut Tx, now: DateTime<Utc>) -> Result<u64, StoreError> {
     tx.execute(q!(
-        "update signal_import set status = 'failed', finished_at = $1 where status = 'running'",
+        "update signal_import set status = 'failed', finished_at = $1,
+                failure = 'import-stopped-interrupted' where status = 'running'",
         now
     ))
     .await
@@ -710,16 +709,4 @@ pub(crate) fn hex_ids(persons: &[PersonId]) -> String {
     }
     s.push(']');
     s
-}
-
-/// How many signals the grant's organisation holds (for the import page).
-pub async fn signal_count(tx: &mut Tx, grant: &Grant) -> Result<i64, StoreError> {
-    check(grant, Action::Import, None)?;
-    let c: Count = tx
-        .fetch_one(q!(
-            "select cast(coalesce(sum(signals), 0) as bigint) as n from signal_set where organisation_id = $1",
-            grant.organisation()
-        ))
-        .await?;
-    Ok(c.n)
 }

@@ -426,22 +426,13 @@ impl WorklistView {
             .unwrap_or_default()
     }
     fn due_words(&self, item: &WorklistItem) -> String {
-        let d = item.days_left;
-        if d < 0 {
-            self.ctx
-                .ta("worklist-overdue", &[("days", (-d).to_string())])
-        } else if d == 0 {
-            self.ctx.t("worklist-due-today")
-        } else {
-            self.ctx
-                .ta("worklist-days-left", &[("days", d.to_string())])
-        }
+        due_words(&self.ctx, item.days_left)
     }
     fn outcome_words(&self, item: &WorklistItem) -> String {
         outcome_words(&self.ctx, item.row.outcome.as_ref())
     }
     fn item_link(&self, item: &WorklistItem) -> String {
-        item_link(&item.row.flag.key)
+        item_link(&item.row.flag.key, "")
     }
     /// The same filter on another page.
     fn page_link(&self, page: u32) -> String {
@@ -494,11 +485,23 @@ fn outcome_words(ctx: &Ctx, outcome: Option<&Outcome>) -> String {
     }
 }
 
-fn item_link(k: &FlagKey) -> String {
+/// An item's page, or (with `action` "/contact" or "/dismiss") where its forms post.
+fn item_link(k: &FlagKey, action: &str) -> String {
     format!(
-        "/worklist/item?person={}&organisation={}&rule={}&key={}",
+        "/worklist/item{action}?person={}&organisation={}&rule={}&key={}",
         k.person_id, k.organisation_id, k.rule_id, k.key_on
     )
+}
+
+/// Days left, due today, or days overdue, in words.
+fn due_words(ctx: &Ctx, days_left: i64) -> String {
+    if days_left < 0 {
+        ctx.ta("worklist-overdue", &[("days", (-days_left).to_string())])
+    } else if days_left == 0 {
+        ctx.t("worklist-due-today")
+    } else {
+        ctx.ta("worklist-days-left", &[("days", days_left.to_string())])
+    }
 }
 
 async fn worklist(
@@ -570,23 +573,10 @@ impl ItemPage {
         outcome_words(&self.ctx, self.item.row.outcome.as_ref())
     }
     fn action(&self, what: &str) -> String {
-        let k = &self.item.row.flag.key;
-        format!(
-            "/worklist/item/{what}?person={}&organisation={}&rule={}&key={}",
-            k.person_id, k.organisation_id, k.rule_id, k.key_on
-        )
+        item_link(&self.item.row.flag.key, &format!("/{what}"))
     }
     fn due_words(&self) -> String {
-        let d = self.item.days_left;
-        if d < 0 {
-            self.ctx
-                .ta("worklist-overdue", &[("days", (-d).to_string())])
-        } else if d == 0 {
-            self.ctx.t("worklist-due-today")
-        } else {
-            self.ctx
-                .ta("worklist-days-left", &[("days", d.to_string())])
-        }
+        due_words(&self.ctx, self.item.days_left)
     }
 }
 
@@ -673,7 +663,7 @@ async fn outcome(
     form: FormData,
 ) -> Result<Response, WebError> {
     match state.app.record_outcome(&auth.actor, &key, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("{}&done=1", item_link(&key))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("{}&done=1", item_link(&key, ""))).into_response()),
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
             let page = item_view(&state, ctx, &auth, &key, errors, Some(&form)).await?;

@@ -21,6 +21,8 @@ create table signal_import (
     started_at timestamptz not null,
     finished_at timestamptz,
     status text not null,
+    -- Why a stopped import stopped: a locale key (import-stopped-…).
+    failure text,
     rows_total bigint not null default 0,
     rows_added bigint not null default 0,
     rows_known bigint not null default 0,

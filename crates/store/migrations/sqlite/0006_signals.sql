@@ -21,6 +21,8 @@ create table signal_import (
     started_at text not null,
     finished_at text,
     status text not null,
+    -- Why a stopped import stopped: a locale key (import-stopped-…).
+    failure text,
     rows_total integer not null default 0,
     rows_added integer not null default 0,
     rows_known integer not null default 0,

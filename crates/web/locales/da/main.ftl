@@ -556,3 +556,7 @@ user-unknown = Der er ingen aktiv bruger med det brugernavn.
 programme-target-groups = Målgrupper
 programme-catchment = Område (begyndelsen på postnumre)
 programme-catchment-hint = Postnumre i det område, projektet arbejder i, med deres første cifre, adskilt med komma, fx 5000, 5200. Lad feltet stå tomt for alle.
+import-stopped-why = Hvorfor den stoppede
+import-stopped-unreadable = Filen kunne ikke læses videre. Rækkerne før det punkt er gemt; ret filen og importér den igen for at tilføje resten.
+import-stopped-interrupted = Serveren stoppede under importen. De rækker, der er gemt indtil nu, bevares; importér filen igen for at fuldføre den.
+import-stopped-error = En fejl i Samverka stoppede importen; den står i serverens log. De rækker, der er gemt indtil nu, bevares; importér filen igen for at fuldføre den.

@@ -556,3 +556,7 @@ user-unknown = There is no active user with that username.
 programme-target-groups = Target groups
 programme-catchment = Area (postal-code prefixes)
 programme-catchment-hint = Postal codes of the area the programme serves, by their first digits, separated by commas, e.g. 582, 583. Leave empty for everyone.
+import-stopped-why = Why it stopped
+import-stopped-unreadable = The file could not be read any further. The rows before that point are stored; correct the file and import it again to add the rest.
+import-stopped-interrupted = The server stopped during the import. The rows stored so far are kept; import the file again to complete it.
+import-stopped-error = An error inside Samverka stopped the import; it is in the server's log. The rows stored so far are kept; import the file again to complete it.

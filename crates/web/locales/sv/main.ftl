@@ -556,3 +556,7 @@ user-unknown = Det finns ingen aktiv användare med det användarnamnet.
 programme-target-groups = Målgrupper
 programme-catchment = Område (början på postnummer)
 programme-catchment-hint = Postnummer i området som projektet arbetar i, med sina första siffror, åtskilda med komma, t.ex. 582, 583. Lämna tomt för alla.
+import-stopped-why = Varför den avbröts
+import-stopped-unreadable = Filen gick inte att läsa vidare. Raderna före den punkten är sparade; rätta filen och importera den igen för att lägga till resten.
+import-stopped-interrupted = Servern stoppades under importen. Raderna som sparats hittills finns kvar; importera filen igen för att fullborda den.
+import-stopped-error = Ett fel i Samverka avbröt importen; det finns i serverns logg. Raderna som sparats hittills finns kvar; importera filen igen för att fullborda den.
