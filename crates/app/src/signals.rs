@@ -390,8 +390,6 @@ impl App {
                         p.national_id.clone(),
                         samverka_store::signal::KnownPerson {
                             id: p.id,
-                            given_name: p.given_name.clone(),
-                            family_name: p.family_name.clone(),
                             birth_date: p.birth_date,
                             postal_code: p.postal_code.clone(),
                         },

@@ -248,6 +248,9 @@ impl Db {
                 // 32 MiB of page cache per connection (the default is 2 MiB): imports and
                 // screening touch indexes far larger than the default holds.
                 .pragma("cache_size", "-32768")
+                // Statement journals (every multi-row insert with a unique key opens one) in
+                // memory, not in temporary files.
+                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
@@ -389,12 +392,14 @@ pub(crate) async fn sqlite_insert_rows(
     conn: &mut sqlx::SqliteConnection,
     head: &str,
     tail: &str,
-    rows: &[Vec<Value>],
+    rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
         sql.push_str(head);
         sql.push(' ');
@@ -415,7 +420,7 @@ pub(crate) async fn sqlite_insert_rows(
         sql.push_str(tail);
         let q = Query {
             sql: sql.into(),
-            args: chunk.iter().flatten().cloned().collect(),
+            args: chunk.into_iter().flatten().collect(),
         };
         sqlite_query(&q).execute(&mut *conn).await?;
     }

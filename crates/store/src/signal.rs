@@ -394,12 +394,10 @@ pub async fn report(
     .await
 }
 
-/// A person as an import needs them: to attach signals, and to check the names a file gives.
+/// A person as an import needs them: to attach signals (and fill a missing postal code).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KnownPerson {
     pub id: PersonId,
-    pub given_name: String,
-    pub family_name: String,
     pub birth_date: Option<NaiveDate>,
     pub postal_code: Option<String>,
 }
@@ -408,8 +406,6 @@ pub struct KnownPerson {
 struct KnownRow {
     national_id: String,
     id: Uuid,
-    given_name: String,
-    family_name: String,
     birth_date: Option<NaiveDate>,
     postal_code: Option<String>,
 }
@@ -425,16 +421,18 @@ pub async fn persons_by_number(
         return Ok(HashMap::new());
     }
     let rows: Vec<KnownRow> = match tx {
-        Tx::Sqlite(c) => sqlx::query_as(
-            "select p.national_id, p.id, p.given_name, p.family_name, p.birth_date, p.postal_code
+        Tx::Sqlite(c) => {
+            sqlx::query_as(
+                "select p.national_id, p.id, p.birth_date, p.postal_code
                  from json_each($1) j join person p on p.national_id = j.value",
-        )
-        .bind(serde_json::to_string(numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        .fetch_all(&mut **c)
-        .await?,
+            )
+            .bind(serde_json::to_string(numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .fetch_all(&mut **c)
+            .await?
+        }
         Tx::Postgres(c) => {
             sqlx::query_as(
-                "select national_id, id, given_name, family_name, birth_date, postal_code
+                "select national_id, id, birth_date, postal_code
                  from person where national_id = any($1)",
             )
             .bind(numbers)
@@ -449,8 +447,6 @@ pub async fn persons_by_number(
                 r.national_id,
                 KnownPerson {
                     id: r.id.into(),
-                    given_name: r.given_name,
-                    family_name: r.family_name,
                     birth_date: r.birth_date,
                     postal_code: r.postal_code,
                 },
@@ -535,7 +531,7 @@ pub async fn insert_persons(
                                      search_name, birth_date, postal_code, protected_identity,
                                      interpreter_needed, synthetic, created_at, created_by) values",
                 "",
-                &rows,
+                rows,
             )
             .await?;
         }
@@ -653,7 +649,7 @@ pub async fn put_signal_sets(
                 "on conflict (person_id, organisation_id) do update
                  set data = excluded.data, signals = excluded.signals,
                      birth_date = excluded.birth_date, updated_at = excluded.updated_at",
-                &rows,
+                rows,
             )
             .await?;
             let ids: Vec<PersonId> = sets.iter().map(|(p, _, _)| *p).collect();
