@@ -1,14 +1,16 @@
 //! Screening: applying the rules to stored signals and keeping the worklist items (flags) in
-//! step. Incremental after every import (only persons in the screening queue), and in full with
-//! `samverka screen --full` (after a rules change, and daily, since items appear as days pass).
+//! step. Incremental inside every import (the signal sets a chunk changes, in the chunk's own
+//! transaction), and in full with `samverka screen` (after a rules change, and daily, since
+//! items appear as days pass).
 //!
 //! Flags are derived: screening writes only the difference between what the rules raise today
 //! and what is stored, and never touches recorded first contacts or dismissals.
 
 use crate::{App, AppError};
 use chrono::NaiveDate;
-use samverka_core::PersonId;
 use samverka_core::rules::{Hit, Rules};
+use samverka_core::signal::SignalSet;
+use samverka_core::{OrganisationId, PersonId};
 use samverka_store::flag::{self, Flag, FlagKey, StoredSet};
 use std::collections::HashMap;
 
@@ -24,18 +26,46 @@ pub struct ScreenSummary {
     pub dropped: u64,
 }
 
-/// Persons screened per transaction when working through the queue.
-const PENDING_BATCH: i64 = 5_000;
+impl std::ops::AddAssign for ScreenSummary {
+    fn add_assign(&mut self, o: ScreenSummary) {
+        self.persons += o.persons;
+        self.sets += o.sets;
+        self.raised += o.raised;
+        self.changed += o.changed;
+        self.dropped += o.dropped;
+    }
+}
+
 /// Signal sets read per page in a full screening.
 const FULL_PAGE: i64 = 50_000;
 
+/// One organisation's signals about one person, as screening reads them.
+#[derive(Clone, Copy)]
+pub struct SetRef<'a> {
+    pub person_id: PersonId,
+    pub organisation_id: OrganisationId,
+    pub birth_date: Option<NaiveDate>,
+    pub set: &'a SignalSet,
+}
+
+impl<'a> From<&'a StoredSet> for SetRef<'a> {
+    fn from(s: &'a StoredSet) -> SetRef<'a> {
+        SetRef {
+            person_id: s.person_id,
+            organisation_id: s.organisation_id,
+            birth_date: s.birth_date,
+            set: &s.set,
+        }
+    }
+}
+
 /// The flags the rules raise from these sets today.
-pub fn flags_for(rules: &Rules, sets: &[StoredSet], today: NaiveDate) -> Vec<Flag> {
+pub fn flags_for(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<Flag> {
     let mut out = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     for s in sets {
         hits.clear();
-        rules.screen(&s.set, s.birth_date, today, &mut hits);
+        rules.screen(s.set, s.birth_date, today, &mut hits);
         for h in &hits {
             let rule = &rules.rules[h.rule];
             out.push(Flag {
@@ -60,7 +90,7 @@ pub fn flags_for(rules: &Rules, sets: &[StoredSet], today: NaiveDate) -> Vec<Fla
 }
 
 /// [`flags_for`] on both cores for a large page.
-fn flags_parallel(rules: &Rules, sets: &[StoredSet], today: NaiveDate) -> Vec<Flag> {
+fn flags_parallel(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<Flag> {
     if sets.len() < 4_096 {
         return flags_for(rules, sets, today);
     }
@@ -104,29 +134,31 @@ fn diff(old: Vec<Flag>, new: Vec<Flag>, summary: &mut ScreenSummary) -> (Vec<Fla
 }
 
 impl App {
-    /// Screens the persons waiting in the queue (those an import touched), batch by batch.
-    pub async fn screen_pending(&self) -> Result<ScreenSummary, AppError> {
-        self.screen_pending_on(self.today()).await
-    }
-
-    pub async fn screen_pending_on(&self, today: NaiveDate) -> Result<ScreenSummary, AppError> {
-        let mut summary = ScreenSummary::default();
-        loop {
-            let mut tx = self.db.begin().await?;
-            samverka_store::signal::lock_signal_writes(&mut tx).await?;
-            let persons = flag::pending(&mut tx, PENDING_BATCH).await?;
-            if persons.is_empty() {
-                break;
-            }
-            self.screen_in(&mut tx, &persons, today, &mut summary)
-                .await?;
-            flag::clear_pending(&mut tx, &persons).await?;
-            tx.commit().await?;
-        }
+    /// Screens one organisation's signal sets that have just changed, in the transaction that
+    /// stores them (an import's chunk): their items are rewritten with the signals, so a
+    /// worklist never shows signals without their items, and a crash loses neither. Items of
+    /// other organisations are untouched (an organisation's items come from its own signals).
+    pub(crate) async fn screen_changed(
+        &self,
+        tx: &mut samverka_store::Tx,
+        organisation: OrganisationId,
+        sets: &[SetRef<'_>],
+        today: NaiveDate,
+    ) -> Result<ScreenSummary, AppError> {
+        let mut summary = ScreenSummary {
+            persons: sets.len() as u64,
+            sets: sets.len() as u64,
+            ..ScreenSummary::default()
+        };
+        let new = flags_parallel(&self.config.rules, sets, today);
+        let persons: Vec<PersonId> = sets.iter().map(|s| s.person_id).collect();
+        let old = flag::flags_of_persons(tx, &persons, Some(organisation)).await?;
+        let (upsert, delete) = diff(old, new, &mut summary);
+        flag::write_flags(tx, &upsert, &delete, self.now()).await?;
         Ok(summary)
     }
 
-    /// Screens these persons now (in one transaction).
+    /// Screens these persons now, every organisation's signals about them (in one transaction).
     pub async fn screen_persons(
         &self,
         persons: &[PersonId],
@@ -134,28 +166,17 @@ impl App {
     ) -> Result<ScreenSummary, AppError> {
         let mut summary = ScreenSummary::default();
         let mut tx = self.db.begin().await?;
-        self.screen_in(&mut tx, persons, today, &mut summary)
-            .await?;
-        flag::clear_pending(&mut tx, persons).await?;
-        tx.commit().await?;
-        Ok(summary)
-    }
-
-    async fn screen_in(
-        &self,
-        tx: &mut samverka_store::Tx,
-        persons: &[PersonId],
-        today: NaiveDate,
-        summary: &mut ScreenSummary,
-    ) -> Result<(), AppError> {
-        let sets = flag::sets_of_persons(tx, persons).await?;
+        samverka_store::signal::lock_signal_writes(&mut tx).await?;
+        let sets = flag::sets_of_persons(&mut tx, persons).await?;
         summary.persons += persons.len() as u64;
         summary.sets += sets.len() as u64;
-        let new = flags_for(&self.config.rules, &sets, today);
-        let old = flag::flags_of_persons(tx, persons).await?;
-        let (upsert, delete) = diff(old, new, summary);
-        flag::write_flags(tx, &upsert, &delete, self.now()).await?;
-        Ok(())
+        let refs: Vec<SetRef<'_>> = sets.iter().map(SetRef::from).collect();
+        let new = flags_for(&self.config.rules, &refs, today);
+        let old = flag::flags_of_persons(&mut tx, persons, None).await?;
+        let (upsert, delete) = diff(old, new, &mut summary);
+        flag::write_flags(&mut tx, &upsert, &delete, self.now()).await?;
+        tx.commit().await?;
+        Ok(summary)
     }
 
     /// Screens everyone: every signal set against the rules, in one transaction (readers go on
@@ -178,7 +199,8 @@ impl App {
                     last_person = Some(s.person_id);
                 }
             }
-            new.extend(flags_parallel(rules, &page, today));
+            let refs: Vec<SetRef<'_>> = page.iter().map(SetRef::from).collect();
+            new.extend(flags_parallel(rules, &refs, today));
             Ok(())
         })
         .await?;
@@ -186,7 +208,6 @@ impl App {
         let old = flag::all_flags(&mut tx).await?;
         let (upsert, delete) = diff(old, new, &mut summary);
         flag::write_flags(&mut tx, &upsert, &delete, self.now()).await?;
-        flag::clear_all_pending(&mut tx).await?;
         tx.commit().await?;
         Ok(summary)
     }

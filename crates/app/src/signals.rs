@@ -4,8 +4,9 @@
 //! rows are validated one by one and stored in chunks, each chunk in one transaction with the
 //! import's counts and report lines, so the import's page always shows what is stored. A signal
 //! already stored is counted as known, never stored twice: importing the same file again
-//! changes nothing, and importing it again after an interruption completes it. Screening of the
-//! persons touched follows (they wait in a queue written with each chunk).
+//! changes nothing, and importing it again after an interruption completes it. The signal sets
+//! a chunk changes are screened in the chunk's transaction, so their worklist items commit with
+//! them.
 
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::Actor;
@@ -37,9 +38,10 @@ pub struct ImportOutcome {
     pub import: Import,
     /// The first rejected rows (at most [`REPORT_MAX_LINES`]), in line order.
     pub report: Vec<RowError>,
-    /// Persons screened afterwards, and the items that screening changed.
+    /// Signal sets screened (those the import changed), and the items that screening changed.
     pub screened: crate::screening::ScreenSummary,
-    /// Time spent reading and storing the rows, and screening afterwards.
+    /// Time spent reading, storing and screening the rows (all of the import), and the part of
+    /// it spent screening.
     pub storing: std::time::Duration,
     pub screening: std::time::Duration,
 }
@@ -139,6 +141,14 @@ fn parse_rows<R: Read>(
     }
 }
 
+/// What reading and storing every row gave.
+struct RowsDone<R> {
+    report: Vec<RowError>,
+    reader: csv::Reader<Hashing<R>>,
+    screened: crate::screening::ScreenSummary,
+    screening: std::time::Duration,
+}
+
 /// Counts the bytes read and hashes them, for progress and the file's fingerprint.
 struct Hashing<R> {
     inner: R,
@@ -236,8 +246,14 @@ impl App {
         } = open;
         let started = std::time::Instant::now();
         let result = self.import_rows(&import, &grant, header, reader).await;
-        let (status, report, reader) = match result {
-            Ok((report, reader)) => (ImportStatus::Done, report, reader),
+        let (status, report, reader, screened, screening) = match result {
+            Ok(r) => (
+                ImportStatus::Done,
+                r.report,
+                r.reader,
+                r.screened,
+                r.screening,
+            ),
             Err(e) => {
                 let mut tx = self.db.begin().await?;
                 // The page says why: the file could not be read on, or an error inside (its
@@ -276,14 +292,12 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        let storing = started.elapsed();
-        let screened = self.screen_pending().await?;
         Ok(ImportOutcome {
             import,
             report,
             screened,
-            storing,
-            screening: started.elapsed() - storing,
+            storing: started.elapsed(),
+            screening,
         })
     }
 
@@ -295,7 +309,7 @@ impl App {
         grant: &Grant,
         header: Header,
         reader: csv::Reader<Hashing<R>>,
-    ) -> Result<(Vec<RowError>, csv::Reader<Hashing<R>>), AppError> {
+    ) -> Result<RowsDone<R>, AppError> {
         let cx = RowContext {
             scheme: self.config.default_id_scheme,
             today: self.today(),
@@ -313,11 +327,13 @@ impl App {
         let parser =
             tokio::task::spawn_blocking(move || parse_rows(reader, &header, cx, &units, &tx));
         let mut report: Vec<RowError> = Vec::new();
+        let mut screened = crate::screening::ScreenSummary::default();
+        let mut screening = std::time::Duration::ZERO;
         let mut stored: Result<(), AppError> = Ok(());
         while let Some(mut chunk) = rx.recv().await {
             let room = REPORT_MAX_LINES.saturating_sub(report.len());
             chunk.errors.truncate(room);
-            stored = self
+            let result = self
                 .store_chunk(
                     import,
                     grant,
@@ -328,8 +344,15 @@ impl App {
                     chunk.bytes_read,
                 )
                 .await;
-            if stored.is_err() {
-                break;
+            match result {
+                Ok((summary, took)) => {
+                    screened += summary;
+                    screening += took;
+                }
+                Err(e) => {
+                    stored = Err(e);
+                    break;
+                }
             }
             report.append(&mut chunk.errors);
         }
@@ -339,11 +362,17 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
         stored?;
-        Ok((report, reader))
+        Ok(RowsDone {
+            report,
+            reader,
+            screened,
+            screening,
+        })
     }
 
-    /// Stores one chunk in one transaction: new persons, merged signal sets (with the screening
-    /// queue), the counts and the report lines.
+    /// Stores one chunk in one transaction: new persons, merged signal sets and the worklist
+    /// items screened from them, the counts and the report lines. Returns what the screening
+    /// did and the time it took.
     #[allow(clippy::too_many_arguments)]
     async fn store_chunk(
         &self,
@@ -354,8 +383,10 @@ impl App {
         errors: &[RowError],
         mut counts: ImportCounts,
         bytes_read: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(crate::screening::ScreenSummary, std::time::Duration), AppError> {
         let now = self.now();
+        let mut screened = crate::screening::ScreenSummary::default();
+        let mut screening = std::time::Duration::ZERO;
         let mut tx = self.db.begin().await?;
         store::lock_signal_writes(&mut tx).await?;
         if !chunk.is_empty() {
@@ -428,11 +459,25 @@ impl App {
                 .collect();
             put.sort_unstable_by_key(|(p, _, _)| *p);
             store::put_signal_sets(&mut tx, grant, &put, now).await?;
+            let started = std::time::Instant::now();
+            let refs: Vec<crate::screening::SetRef<'_>> = put
+                .iter()
+                .map(|(p, b, s)| crate::screening::SetRef {
+                    person_id: *p,
+                    organisation_id: grant.organisation(),
+                    birth_date: *b,
+                    set: s,
+                })
+                .collect();
+            screened = self
+                .screen_changed(&mut tx, grant.organisation(), &refs, self.today())
+                .await?;
+            screening = started.elapsed();
         }
         store::insert_errors(&mut tx, grant, import.id, errors).await?;
         store::add_counts(&mut tx, grant, import.id, counts, bytes_read).await?;
         tx.commit().await?;
-        Ok(())
+        Ok((screened, screening))
     }
 
     /// One `Import` grant per organisation the actor administers (an administrator of several

@@ -152,9 +152,11 @@ impl App {
             limit: page_size + 1,
             offset: 0,
         };
-        // Rows the policy hides are skipped, so read on until the page is full.
+        // Rows the policy hides are skipped, so read on until the page is full (and one more row
+        // tells whether there is a next page). Usually the first read is all it takes.
         let mut items: Vec<WorklistItem> = Vec::new();
         let mut skip = i64::from(filter.page) * page_size;
+        let batch = skip + page_size + 1;
         let mut offset = 0;
         let mut has_more = false;
         'pages: loop {
@@ -163,7 +165,7 @@ impl App {
                 &grant,
                 &WorklistQuery {
                     offset,
-                    limit: (page_size + 1) * 2,
+                    limit: batch,
                     ..query.clone()
                 },
             )
@@ -186,7 +188,7 @@ impl App {
                     .unwrap_or_default();
                 items.push(WorklistItem::new(row, owner, today));
             }
-            if fetched < (page_size + 1) * 2 {
+            if fetched < batch {
                 break;
             }
         }

@@ -755,6 +755,47 @@ async fn a_sick_leave_from_20_days_ago_is_on_the_coordinators_worklist_due_on_da
     .await;
 }
 
+/// Imports screen what they store in the same transaction: the items are there when the import
+/// returns, and an organisation's import rewrites only its own items about a person.
+#[tokio::test]
+async fn an_import_screens_its_own_organisations_signals_and_leaves_others_items_alone() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let id = pnr("19800101123");
+        let first = days_ago(&app, 20);
+        let a = import(
+            &app,
+            &w.admin_a,
+            "a.csv",
+            &file(SICK, &[sick(&id, "Anna", "Lindqvist", first, 100, "58222")]),
+        )
+        .await;
+        assert_eq!((a.screened.sets, a.screened.raised), (1, 1));
+        let before = stored_flags(&app).await;
+        assert_eq!(before.len(), 1);
+
+        let b = import(
+            &app,
+            &w.admin_b,
+            "b.csv",
+            &income_support_file(&app, &id, "Anna", "Lindqvist"),
+        )
+        .await;
+        // Only B's signals about Anna were screened, and they raised B's item.
+        assert_eq!((b.screened.sets, b.screened.dropped), (1, 0));
+        assert_eq!(b.screened.raised, 1);
+        let after = stored_flags(&app).await;
+        assert_eq!(after.len(), 2, "{after:?}");
+        assert!(after.contains(&before[0]), "A's item changed: {after:?}");
+        assert!(
+            after.iter().any(
+                |f| f.key.organisation_id == w.b && f.key.rule_id.starts_with("income_support")
+            )
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn deadlines_do_not_move_across_daylight_saving_changes() {
     each_db(|app| async move {
@@ -1642,153 +1683,6 @@ async fn concurrent_imports_of_one_organisation_keep_every_signal() {
             flags.iter().filter(|f| f.key.rule_id == "sad_phq9").count() as i64,
             all,
             "every stored result was screened"
-        );
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_person_queued_while_a_screening_of_them_runs_stays_queued() {
-    // What happens when one organisation's import commits a chunk while another import's
-    // screening is under way, made deterministic: the screening is held (a lock on a flag row
-    // it rewrites) after it has read the signal sets, the other organisation's chunk is stored
-    // meanwhile (as `App::store_chunk` stores it), and that import screens only afterwards.
-    each_db(|app| async move {
-        let w = world(&app).await;
-        let start = days_ago(&app, 20);
-        import(
-            &app,
-            &w.admin_a,
-            "s.csv",
-            &file(
-                SICK,
-                &[
-                    sick(
-                        &pnr("19800101123"),
-                        "Anna",
-                        "Lindqvist",
-                        start,
-                        100,
-                        "58222",
-                    ),
-                    sick(&pnr("19810202234"), "Bo", "Ek", start, 100, "58222"),
-                ],
-            ),
-        )
-        .await;
-        let open = items(&app, &w.coord_a, Status::Open).await;
-        let p = find(&open, "Lindqvist", "sick_leave_day_35")
-            .row
-            .flag
-            .key
-            .person_id;
-        let q = find(&open, "Ek", "sick_leave_day_35")
-            .row
-            .flag
-            .key
-            .person_id;
-        // Q's item is out of date, so the screening rewrites it; both wait for screening.
-        let mut db = app.db.clone();
-        db.execute(q!("update flag set priority = 5 where person_id = $1", q))
-            .await
-            .expect("stale flag");
-        db.execute(q!(
-            "insert into screening_pending (person_id) values ($1), ($2)",
-            p,
-            q
-        ))
-        .await
-        .expect("queue");
-        let mut hold = app.db.begin().await.expect("tx");
-        hold.execute(q!("update flag set priority = 5 where person_id = $1", q))
-            .await
-            .expect("lock Q's flag");
-        let screening = {
-            let app = app.clone();
-            tokio::spawn(async move { app.screen_pending().await })
-        };
-        // Until the screening waits for the lock (PostgreSQL), or for the write lock (SQLite).
-        for _ in 0..100 {
-            if db.backend() == samverka_store::Backend::Sqlite {
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                break;
-            }
-            let c: Count = db
-                .fetch_one(q!("select count(*) as n from pg_locks where not granted"))
-                .await
-                .expect("locks");
-            if c.n > 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        // B's chunk: a PHQ-9 result about P, stored and queued for screening.
-        let mut chunk = {
-            let (app, admin_b) = (app.clone(), w.admin_b.clone());
-            let taken = days_ago(&app, 3);
-            tokio::spawn(async move {
-                use samverka_core::policy::{self, AccessRequest, Action, Decision, Facts};
-                use samverka_core::signal::{Code, Signal, SignalSet};
-                let facts = Facts {
-                    now: app.now(),
-                    today: app.today(),
-                    protected_identity_roles: &[],
-                    person: None,
-                };
-                let request = AccessRequest {
-                    action: Action::Import,
-                    person: None,
-                };
-                let Decision::Allow(grant) = policy::decide(&admin_b, &request, &facts) else {
-                    panic!("B's administrator imports");
-                };
-                let mut set = SignalSet::default();
-                set.insert(Signal {
-                    start: taken,
-                    kind: SignalKind::Screening,
-                    end: None,
-                    value: 14,
-                    code: Code::new("phq9").expect("code"),
-                    unit: 0,
-                    import: 99,
-                });
-                let mut tx = app.db.begin().await.expect("tx");
-                samverka_store::signal::put_signal_sets(
-                    &mut tx,
-                    &grant,
-                    &[(p, Some(date(1980, 1, 1)), &set)],
-                    app.now(),
-                )
-                .await
-                .expect("store B's signals");
-                tx.commit().await.expect("commit");
-            })
-        };
-        // The chunk commits while the screening waits (PostgreSQL), or waits its turn (SQLite,
-        // or a PostgreSQL that makes it wait for the screening).
-        let early = tokio::time::timeout(std::time::Duration::from_secs(1), &mut chunk).await;
-        hold.commit().await.expect("release");
-        match early {
-            Ok(done) => done.expect("chunk"),
-            Err(_) => tokio::time::timeout(std::time::Duration::from_secs(20), chunk)
-                .await
-                .expect("the chunk is stored")
-                .expect("chunk"),
-        }
-        tokio::time::timeout(std::time::Duration::from_secs(20), screening)
-            .await
-            .expect("the screening finishes")
-            .expect("task")
-            .expect("screening");
-        // B's import screens what it queued.
-        app.screen_pending().await.expect("screening");
-        let flags = stored_flags(&app).await;
-        assert!(
-            flags
-                .iter()
-                .any(|f| f.key.person_id == p && f.key.organisation_id == w.b),
-            "B's PHQ-9 result about Anna raised no item: {:?}",
-            flags.iter().map(|f| &f.key).collect::<Vec<_>>()
         );
     })
     .await;

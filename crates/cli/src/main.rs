@@ -74,8 +74,8 @@ enum Command {
     },
     /// Import signal files (CSV, one layout per signal kind; see docs/signals.md). Each file is
     /// validated row by row: valid rows go in, rejected rows are reported with line, column and
-    /// problem. Importing the same file again changes nothing. The persons touched are screened
-    /// afterwards. Exits 1 if a file could not be imported at all.
+    /// problem. Importing the same file again changes nothing. The signals it adds are screened
+    /// as they are stored. Exits 1 if a file could not be imported at all.
     Import {
         #[command(flatten)]
         data: DataArgs,
@@ -93,13 +93,14 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Screen signals against the rules: the persons waiting since their last import, or
-    /// everyone with --full (after a change of the rules file, and daily). Recorded first
-    /// contacts and dismissals are kept.
+    /// Screen every stored signal against the rules (after a change of the rules file, and
+    /// daily: items appear as days pass). Imports screen what they change themselves. Recorded
+    /// first contacts and dismissals are kept.
     Screen {
         #[command(flatten)]
         data: DataArgs,
-        #[arg(long)]
+        /// Accepted for scheduled jobs written as `screen --full`; every screening is full.
+        #[arg(long, hide = true)]
         full: bool,
     },
     /// Write realistic synthetic signal files (one CSV per signal kind, in the import layouts)
@@ -375,17 +376,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             intensity,
             today,
         } => generate(persons, danish_persons, seed, &out, years, intensity, today),
-        Command::Screen { data, full } => {
+        Command::Screen { data, full: _ } => {
             let s = settings(&data)?;
             init_logging(s.json_logs);
             let db = open_db(&data.data_dir, &s).await?;
             let app = App::new(db, s.app.clone());
             let started = std::time::Instant::now();
-            let r = if full {
-                app.screen_full().await?
-            } else {
-                app.screen_pending().await?
-            };
+            let r = app.screen_full().await?;
             println!(
                 "Screened {} persons ({} signal sets) in {:.2} s: {} items raised, {} changed, {} no longer raised.",
                 r.persons,

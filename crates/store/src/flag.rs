@@ -175,71 +175,35 @@ pub async fn sets_of_persons(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-/// Up to `limit` persons waiting for screening.
-pub async fn pending(tx: &mut Tx, limit: i64) -> Result<Vec<PersonId>, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct P {
-        person_id: Uuid,
-    }
-    let rows: Vec<P> = tx
-        .fetch_all(q!(
-            "select person_id from screening_pending order by person_id limit $1",
-            limit
-        ))
-        .await?;
-    Ok(rows.into_iter().map(|r| r.person_id.into()).collect())
-}
-
-/// Takes persons off the screening queue (in the transaction that wrote their flags).
-pub async fn clear_pending(tx: &mut Tx, persons: &[PersonId]) -> Result<(), StoreError> {
-    if persons.is_empty() {
-        return Ok(());
-    }
-    match tx {
-        Tx::Sqlite(c) => {
-            sqlx::query(
-                "delete from screening_pending where person_id in
-                 (select unhex(value) from json_each($1))",
-            )
-            .bind(crate::signal::hex_ids(persons))
-            .execute(&mut **c)
-            .await?;
-        }
-        Tx::Postgres(c) => {
-            sqlx::query("delete from screening_pending where person_id = any($1)")
-                .bind(persons.iter().map(|p| p.0).collect::<Vec<_>>())
-                .execute(&mut **c)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Empties the screening queue (a full screening covers everyone).
-pub async fn clear_all_pending(tx: &mut Tx) -> Result<(), StoreError> {
-    tx.execute(q!("delete from screening_pending")).await?;
-    Ok(())
-}
-
-/// The flags of these persons.
-pub async fn flags_of_persons(tx: &mut Tx, persons: &[PersonId]) -> Result<Vec<Flag>, StoreError> {
+/// The flags of these persons: of one organisation, or of every organisation.
+pub async fn flags_of_persons(
+    tx: &mut Tx,
+    persons: &[PersonId],
+    organisation: Option<OrganisationId>,
+) -> Result<Vec<Flag>, StoreError> {
     if persons.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<FlagRow> = match tx {
         Tx::Sqlite(c) => {
             let sql = format!(
-                "select {FLAG_COLUMNS} from json_each($1) j join flag f on f.person_id = unhex(j.value)"
+                "select {FLAG_COLUMNS} from json_each($1) j join flag f on f.person_id = unhex(j.value)
+                 where $2 is null or f.organisation_id = $2"
             );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(crate::signal::hex_ids(persons))
+                .bind(organisation.map(|o| o.0))
                 .fetch_all(&mut **c)
                 .await?
         }
         Tx::Postgres(c) => {
-            let sql = format!("select {FLAG_COLUMNS} from flag f where f.person_id = any($1)");
+            let sql = format!(
+                "select {FLAG_COLUMNS} from flag f where f.person_id = any($1)
+                 and ($2::uuid is null or f.organisation_id = $2)"
+            );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(persons.iter().map(|p| p.0).collect::<Vec<_>>())
+                .bind(organisation.map(|o| o.0))
                 .fetch_all(&mut **c)
                 .await?
         }

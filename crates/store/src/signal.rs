@@ -613,8 +613,8 @@ pub async fn signal_sets(
         .collect()
 }
 
-/// Stores these persons' signal sets for the grant's organisation (replacing what was there)
-/// and puts the persons in the screening queue, in the caller's transaction.
+/// Stores these persons' signal sets for the grant's organisation (replacing what was there), in
+/// the caller's transaction (which screens them too).
 pub async fn put_signal_sets(
     tx: &mut Tx,
     grant: &Grant,
@@ -652,14 +652,6 @@ pub async fn put_signal_sets(
                 rows,
             )
             .await?;
-            let ids: Vec<PersonId> = sets.iter().map(|(p, _, _)| *p).collect();
-            sqlx::query(
-                "insert into screening_pending (person_id)
-                 select unhex(value) from json_each($1) where true on conflict do nothing",
-            )
-            .bind(hex_ids(&ids))
-            .execute(&mut **c)
-            .await?;
         }
         Tx::Postgres(c) => {
             let ids: Vec<Uuid> = sets.iter().map(|(p, _, _)| p.0).collect();
@@ -677,13 +669,6 @@ pub async fn put_signal_sets(
             .bind(sets.iter().map(|(_, _, s)| s.signals.len() as i64).collect::<Vec<_>>())
             .bind(org)
             .bind(now)
-            .execute(&mut **c)
-            .await?;
-            sqlx::query(
-                "insert into screening_pending (person_id) select * from unnest($1::uuid[])
-                 on conflict do nothing",
-            )
-            .bind(&ids)
             .execute(&mut **c)
             .await?;
         }

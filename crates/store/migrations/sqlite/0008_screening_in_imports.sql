@@ -1,0 +1,3 @@
+-- Imports screen the signal sets they change in the same transaction, so nothing waits for
+-- screening any more: the queue goes.
+drop table screening_pending;
