@@ -4,7 +4,8 @@
 //! `cargo bench -p samverka-app --bench signals` (SQLite; SAMVERKA_TEST_POSTGRES=1 adds
 //! PostgreSQL). Options through the environment: BENCH_PERSONS (default 1,000,000),
 //! BENCH_INTENSITY (default 4: about 9.4 signals per person over BENCH_YEARS, default 3),
-//! BENCH_ROUNDS (default 3: repetitions of the screening and worklist measurements).
+//! BENCH_ROUNDS (default 3: repetitions of the screening and worklist measurements),
+//! BENCH_WORKLIST_ROUNDS (default 5: worklist pages read; more for a profile).
 //! Record the figures in docs/benchmarks.md.
 
 use samverka_app::worklist::WorklistFilter;
@@ -215,7 +216,7 @@ async fn run(
     // The worklist page of 500 open items (decision, query, policy per row, access log commit).
     let mut pages = Vec::new();
     let mut shown = 0;
-    for _ in 0..rounds.max(5) {
+    for _ in 0..env_num("BENCH_WORKLIST_ROUNDS", rounds.max(5) as u64) {
         let started = Instant::now();
         let page = app
             .worklist(

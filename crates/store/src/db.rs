@@ -251,6 +251,10 @@ impl Db {
                 // Statement journals (every multi-row insert with a unique key opens one) in
                 // memory, not in temporary files.
                 .pragma("temp_store", "memory")
+                // Checkpoint every 64 MiB of log instead of every 4 MiB: a page an import
+                // rewrites in chunk after chunk is copied back to the database file once per
+                // checkpoint (import at 200,000 persons 160,000 -> 180,000 rows/s).
+                .pragma("wal_autocheckpoint", "16384")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
