@@ -608,7 +608,23 @@ pub async fn worklist(
     // organisations' items start from the consents that name the reader's organisation, which
     // are few. Merged here in the same order.
     let wanted = query.offset + query.limit;
-    let mut rows = branch(tx, grant, query, Branch::Own, wanted).await?;
+    // PostgreSQL cannot know how few of an organisation's items pass the person and outcome
+    // filters, and estimates that a handful do: it would then read them all and sort them. The
+    // index gives the order, so the own branch is planned without a sort: it walks the index
+    // and stops at the page (PostgreSQL at 200,000 persons: 130 ms a page with the sort).
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("set local enable_sort = off")
+            .execute(&mut **c)
+            .await?;
+    }
+    let own = branch(tx, grant, query, Branch::Own, wanted).await;
+    // (After an error the transaction is over anyway, and the error is the one to report.)
+    if let (Ok(_), Tx::Postgres(c)) = (&own, &mut *tx) {
+        sqlx::query("set local enable_sort = on")
+            .execute(&mut **c)
+            .await?;
+    }
+    let mut rows = own?;
     if !query.other_organisations.is_empty() {
         rows.extend(branch(tx, grant, query, Branch::Others, wanted).await?);
         rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
