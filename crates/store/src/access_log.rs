@@ -150,19 +150,22 @@ pub async fn append_sealed(db: &Db, after: &Head, sealed: &[Sealed]) -> Result<b
     }
 }
 
-/// Inserts sealed entries with one statement whatever their number: the rows travel as one JSON
-/// array (SQLite) or as one array per column (PostgreSQL), so the statement text never changes
-/// and each connection prepares it once.
+/// Inserts sealed entries: multi-row statements with bound values on SQLite (a few fixed
+/// sizes, each prepared once per connection), one statement with one array per column on
+/// PostgreSQL.
 async fn insert_sealed(tx: &mut Tx, sealed: &[Sealed]) -> Result<(), StoreError> {
     if sealed.is_empty() {
         return Ok(());
     }
     match tx {
         Tx::Sqlite(c) => {
-            sqlx::query(SQLITE_INSERT)
-                .bind(sqlite_rows(sealed))
-                .execute(&mut **c)
-                .await?;
+            crate::db::sqlite_insert_rows(
+                c,
+                "insert into access_log (id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash) values",
+                "",
+                sqlite_rows(sealed),
+            )
+            .await?;
         }
         Tx::Postgres(c) => {
             pg_rows(sqlx::query(PG_INSERT), sealed)
@@ -173,39 +176,31 @@ async fn insert_sealed(tx: &mut Tx, sealed: &[Sealed]) -> Result<(), StoreError>
     Ok(())
 }
 
-/// uuids are stored as 16-byte blobs and instants as sqlx writes them, so rows inserted here read
-/// and sort exactly like rows bound one value at a time.
-const SQLITE_INSERT: &str = "insert into access_log (id, at, user_id, organisation_id, unit_id, role, action, person_id, what, purpose, outcome, seq, prev_hash, hash) \
-     select unhex(value ->> 0), value ->> 1, unhex(value ->> 2), unhex(value ->> 3), unhex(value ->> 4), value ->> 5, value ->> 6, unhex(value ->> 7), value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13 \
-     from json_each($1)";
-
-fn sqlite_rows(chunk: &[Sealed]) -> String {
-    use serde_json::Value as J;
-    let hex = |u: Option<Uuid>| u.map_or(J::Null, |u| J::String(u.simple().to_string()));
-    let rows: Vec<J> = chunk
+/// Bound as values, so uuids are stored as 16-byte blobs and instants as sqlx writes them, as in
+/// every other insert.
+fn sqlite_rows(chunk: &[Sealed]) -> Vec<Vec<Value>> {
+    chunk
         .iter()
         .map(|s| {
             let e = &s.entry;
-            J::Array(vec![
-                hex(Some(e.id.0)),
-                // sqlx's own encoding of a `DateTime<Utc>` for SQLite, after `Value`'s truncation.
-                J::String(micros(e.at).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
-                hex(e.user_id.map(|x| x.0)),
-                hex(e.organisation_id.map(|x| x.0)),
-                hex(e.unit_id.map(|x| x.0)),
+            vec![
+                e.id.0.into(),
+                e.at.into(),
+                e.user_id.map(|x| x.0).into(),
+                e.organisation_id.map(|x| x.0).into(),
+                e.unit_id.map(|x| x.0).into(),
                 e.role.clone().into(),
                 e.action.clone().into(),
-                hex(e.person_id.map(|x| x.0)),
+                e.person_id.map(|x| x.0).into(),
                 e.what.clone().into(),
                 e.purpose.clone().into(),
                 e.outcome.clone().into(),
                 s.seq.into(),
                 s.prev_hash.clone().into(),
                 s.hash.clone().into(),
-            ])
+            ]
         })
-        .collect();
-    J::Array(rows).to_string()
+        .collect()
 }
 
 fn micros(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -384,9 +384,9 @@ impl Tx {
     }
 }
 
-/// Rows per statement in [`sqlite_insert_rows`]: SQLite allows 32,766 parameters per
+/// Most rows per statement in [`sqlite_insert_rows`]: SQLite allows 32,766 parameters per
 /// statement; a few hundred rows keep each statement's text (and its cached plan) small.
-const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 256;
 
 /// Inserts many rows on SQLite with multi-row `values` lists of bound parameters: a few
 /// statements per thousand rows, no text encoding of the values (blobs stay blobs). `head` is
@@ -401,9 +401,14 @@ pub(crate) async fn sqlite_insert_rows(
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    while left > 0 {
+        // Statements of 256, 128, … 1 rows: any number of rows takes at most nine statement
+        // texts, so each connection's statement cache keeps them all prepared.
+        let n = ROWS_PER_STATEMENT.min(1 << left.ilog2());
+        left -= n;
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(n).collect();
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
         sql.push_str(head);
         sql.push(' ');
