@@ -141,7 +141,7 @@ impl TryFrom<ImportRow> for Import {
 /// the transaction ends). SQLite's write transactions are serial already (`begin immediate`);
 /// on PostgreSQL this makes import chunks, import numbers and screenings run one at a time, so
 /// two imports cannot both register the same new person or merge a signal set from the same
-/// stale copy, and a screening cannot clear the queue entry of a person whose signals changed
+/// stale copy, and a full screening cannot write items from signal sets that an import changed
 /// after it read them.
 pub async fn lock_signal_writes(tx: &mut Tx) -> Result<(), StoreError> {
     if let Tx::Postgres(c) = tx {
