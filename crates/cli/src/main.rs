@@ -532,12 +532,11 @@ async fn import(
             Ok(o) => {
                 let c = o.import.counts;
                 println!(
-                    "{}: import #{} ({}) in {:.2} s (rows {:.2} s, screening {:.2} s): {} rows, {} signals added, {} already known, {} rejected, {} persons registered; screening: {} items raised, {} changed, {} no longer raised.",
+                    "{}: import #{} ({}) in {:.2} s (of which screening {:.2} s): {} rows, {} signals added, {} already known, {} rejected, {} persons registered; screening: {} items raised, {} changed, {} no longer raised.",
                     path.display(),
                     o.import.seq,
                     o.import.kind,
                     started.elapsed().as_secs_f64(),
-                    o.storing.as_secs_f64(),
                     o.screening.as_secs_f64(),
                     c.total,
                     c.added,
