@@ -42,7 +42,7 @@ pub struct ImportOutcome {
     pub screened: crate::screening::ScreenSummary,
     /// Time spent reading, storing and screening the rows (all of the import), and the part of
     /// it spent screening.
-    pub storing: std::time::Duration,
+    pub elapsed: std::time::Duration,
     pub screening: std::time::Duration,
 }
 
@@ -296,7 +296,7 @@ impl App {
             import,
             report,
             screened,
-            storing: started.elapsed(),
+            elapsed: started.elapsed(),
             screening,
         })
     }
