@@ -401,13 +401,9 @@ pub(crate) async fn sqlite_insert_rows(
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
-    let mut left = rows.len();
+    let sizes = statement_sizes(rows.len());
     let mut rows = rows.into_iter();
-    while left > 0 {
-        // Statements of 256, 128, … 1 rows: any number of rows takes at most nine statement
-        // texts, so each connection's statement cache keeps them all prepared.
-        let n = ROWS_PER_STATEMENT.min(1 << left.ilog2());
-        left -= n;
+    for n in sizes {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(n).collect();
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
         sql.push_str(head);
@@ -436,8 +432,42 @@ pub(crate) async fn sqlite_insert_rows(
     Ok(())
 }
 
+/// The rows per statement for `rows` rows: 256 at a time, then the remainder as powers of two.
+/// Any number of rows takes at most nine statement texts, so each connection's statement cache
+/// keeps them all prepared.
+fn statement_sizes(rows: usize) -> Vec<usize> {
+    let mut left = rows;
+    let mut sizes = Vec::with_capacity(rows / ROWS_PER_STATEMENT + 8);
+    while left > 0 {
+        let n = ROWS_PER_STATEMENT.min(1 << left.ilog2());
+        sizes.push(n);
+        left -= n;
+    }
+    sizes
+}
+
 /// A `count(*)` or other single integer.
 #[derive(Debug, FromRow)]
 pub struct Count {
     pub n: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn statement_sizes_cover_every_row_with_at_most_nine_texts() {
+        for rows in 0..=3_000 {
+            let sizes = super::statement_sizes(rows);
+            assert_eq!(sizes.iter().sum::<usize>(), rows, "{rows}");
+            assert!(
+                sizes
+                    .iter()
+                    .all(|n| n.is_power_of_two() && *n <= super::ROWS_PER_STATEMENT),
+                "{rows}: {sizes:?}"
+            );
+            let mut distinct = sizes.clone();
+            distinct.dedup();
+            assert!(distinct.len() <= 9, "{rows}: {sizes:?}");
+        }
+    }
 }
