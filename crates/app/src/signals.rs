@@ -397,6 +397,12 @@ impl App {
                 n
             };
             let mut known = store::persons_by_number(&mut tx, grant, &numbers).await?;
+            // Only persons known before this chunk can have signal sets.
+            let existing: Vec<PersonId> = {
+                let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
+                ids.sort_unstable();
+                ids
+            };
             let mut new_persons: Vec<NewPerson> = Vec::new();
             let mut postal: Vec<(PersonId, String)> = Vec::new();
             for (row, _) in chunk.iter() {
@@ -431,12 +437,7 @@ impl App {
             store::insert_persons(&mut tx, grant, &new_persons, now).await?;
             store::fill_postal_codes(&mut tx, grant, &postal).await?;
             counts.persons_added = new_persons.len() as i64;
-            let ids: Vec<PersonId> = {
-                let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
-                ids.sort_unstable();
-                ids
-            };
-            let mut sets = store::signal_sets(&mut tx, grant, &ids).await?;
+            let mut sets = store::signal_sets(&mut tx, grant, &existing).await?;
             let mut changed: HashMap<PersonId, Option<chrono::NaiveDate>> = HashMap::new();
             for (row, unit) in chunk.drain(..) {
                 let Some(person) = known.get(row.national_id.as_str()) else {
