@@ -796,6 +796,59 @@ async fn an_import_screens_its_own_organisations_signals_and_leaves_others_items
     .await;
 }
 
+/// A person registered by a file that named no postal code is outside every programme area until
+/// a later file names one; a postal code once known is never overwritten by an import.
+#[tokio::test]
+async fn a_later_file_gives_a_person_without_a_postal_code_theirs_and_never_overwrites_it() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let id = pnr("19800101123");
+        let first = days_ago(&app, 20);
+        import(
+            &app,
+            &w.admin_a,
+            "no-postal-code.csv",
+            &file(SICK, &[sick(&id, "Anna", "Lindqvist", first, 100, "")]),
+        )
+        .await;
+        assert!(
+            items(&app, &w.coord_a, Status::Open).await.is_empty(),
+            "shown although outside the programme's area (58…)"
+        );
+        // B's file names Anna's postal code, in the area.
+        import(
+            &app,
+            &w.admin_b,
+            "b.csv",
+            &income_support_file(&app, &id, "Anna", "Lindqvist"),
+        )
+        .await;
+        let open = items(&app, &w.coord_a, Status::Open).await;
+        find(&open, "Lindqvist", "sick_leave_day_35");
+        // A file naming another postal code (Stockholm) changes nothing.
+        import(
+            &app,
+            &w.admin_a,
+            "moved.csv",
+            &file(
+                SICK,
+                &[sick(
+                    &id,
+                    "Anna",
+                    "Lindqvist",
+                    first - Duration::days(100),
+                    50,
+                    "11122",
+                )],
+            ),
+        )
+        .await;
+        let open = items(&app, &w.coord_a, Status::Open).await;
+        find(&open, "Lindqvist", "sick_leave_day_35");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn deadlines_do_not_move_across_daylight_saving_changes() {
     each_db(|app| async move {

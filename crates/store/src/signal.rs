@@ -456,20 +456,44 @@ pub async fn persons_by_number(
 }
 
 /// Gives persons registered without a postal code the one a later file names (a programme's
-/// area is decided by it). A known postal code is never overwritten by an import.
+/// area is decided by it), all in one statement. A known postal code is never overwritten by an
+/// import.
 pub async fn fill_postal_codes(
     tx: &mut Tx,
     grant: &Grant,
     codes: &[(PersonId, String)],
 ) -> Result<(), StoreError> {
     check(grant, Action::Import, None)?;
-    for (person, code) in codes {
-        tx.execute(q!(
-            "update person set postal_code = $2 where id = $1 and postal_code is null",
-            *person,
-            code
-        ))
-        .await?;
+    if codes.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        Tx::Sqlite(c) => {
+            let rows: Vec<J> = codes
+                .iter()
+                .map(|(p, code)| {
+                    J::Array(vec![p.0.simple().to_string().into(), code.clone().into()])
+                })
+                .collect();
+            sqlx::query(
+                "update person set postal_code = j.value ->> 1 from json_each($1) j
+                 where person.id = unhex(j.value ->> 0) and person.postal_code is null",
+            )
+            .bind(J::Array(rows).to_string())
+            .execute(&mut **c)
+            .await?;
+        }
+        Tx::Postgres(c) => {
+            sqlx::query(
+                "update person p set postal_code = u.code
+                 from unnest($1::uuid[], $2::text[]) as u(id, code)
+                 where p.id = u.id and p.postal_code is null",
+            )
+            .bind(codes.iter().map(|(p, _)| p.0).collect::<Vec<_>>())
+            .bind(codes.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>())
+            .execute(&mut **c)
+            .await?;
+        }
     }
     Ok(())
 }
