@@ -219,6 +219,15 @@ fn sick(
     format!("{id},{given},{family},{first},,{extent},,{postal},{UNIT_A}")
 }
 
+/// The two persons most tests follow: full-time sick leave from `first`, living in `postal`.
+fn anna(first: NaiveDate, postal: &str) -> String {
+    sick(&pnr("19800101123"), "Anna", "Lindqvist", first, 100, postal)
+}
+
+fn bo(first: NaiveDate, postal: &str) -> String {
+    sick(&pnr("19810202234"), "Bo", "Ek", first, 100, postal)
+}
+
 async fn import(app: &App, actor: &Actor, name: &str, csv: &str) -> ImportOutcome {
     try_import(app, actor, name, csv).await.expect("import")
 }
@@ -767,7 +776,7 @@ async fn an_import_screens_its_own_organisations_signals_and_leaves_others_items
             &app,
             &w.admin_a,
             "a.csv",
-            &file(SICK, &[sick(&id, "Anna", "Lindqvist", first, 100, "58222")]),
+            &file(SICK, &[anna(first, "58222")]),
         )
         .await;
         assert_eq!((a.screened.sets, a.screened.raised), (1, 1));
@@ -808,7 +817,7 @@ async fn a_later_file_gives_a_person_without_a_postal_code_theirs_and_never_over
             &app,
             &w.admin_a,
             "no-postal-code.csv",
-            &file(SICK, &[sick(&id, "Anna", "Lindqvist", first, 100, "")]),
+            &file(SICK, &[anna(first, "")]),
         )
         .await;
         assert!(
@@ -856,20 +865,7 @@ async fn deadlines_do_not_move_across_daylight_saving_changes() {
         // Stockholm leaves summer time on 25 Oct 2026 and enters it on 29 Mar 2026.
         let autumn = date(2026, 10, 1);
         let spring = date(2026, 3, 10);
-        let csv = file(
-            SICK,
-            &[
-                sick(
-                    &pnr("19800101123"),
-                    "Anna",
-                    "Lindqvist",
-                    autumn,
-                    100,
-                    "58222",
-                ),
-                sick(&pnr("19810202234"), "Bo", "Ek", spring, 100, "58222"),
-            ],
-        );
+        let csv = file(SICK, &[anna(autumn, "58222"), bo(spring, "58222")]);
         import(&app, &w.admin_a, "s.csv", &csv).await;
         let due = |flags: &[Flag], start: NaiveDate| -> Vec<NaiveDate> {
             flags
@@ -935,15 +931,8 @@ async fn a_rule_change_and_full_screening_keep_first_contacts_and_dismissals() {
         let csv = file(
             SICK,
             &[
-                sick(
-                    &pnr("19800101123"),
-                    "Anna",
-                    "Lindqvist",
-                    start,
-                    100,
-                    "58222",
-                ),
-                sick(&pnr("19810202234"), "Bo", "Ek", start, 100, "58222"),
+                anna(start, "58222"),
+                bo(start, "58222"),
                 sick(&pnr("19820303345"), "Cecilia", "Berg", start, 100, "58222"),
             ],
         );
@@ -1252,16 +1241,9 @@ async fn persons_outside_the_programme_area_or_target_groups_never_show() {
             &file(
                 SICK,
                 &[
-                    sick(
-                        &pnr("19800101123"),
-                        "Anna",
-                        "Lindqvist",
-                        start,
-                        100,
-                        "58222",
-                    ),
+                    anna(start, "58222"),
                     // Stockholm: outside the area
-                    sick(&pnr("19810202234"), "Bo", "Ek", start, 100, "11122"),
+                    bo(start, "11122"),
                 ],
             ),
         )
@@ -1352,7 +1334,7 @@ async fn worklist_views_refusals_and_contacts_are_logged() {
                         "{},Anna,Lindqvist,{start},,100,F43.8,58222,",
                         pnr("19800101123")
                     ),
-                    sick(&pnr("19810202234"), "Bo", "Ek", start, 100, "58222"),
+                    bo(start, "58222"),
                     sick(&pnr("19820303345"), "Cecilia", "Berg", start, 100, "11122"),
                 ],
             ),
@@ -1471,20 +1453,7 @@ async fn a_first_contact_is_validated_and_recorded_once() {
             &app,
             &w.admin_a,
             "s.csv",
-            &file(
-                SICK,
-                &[
-                    sick(
-                        &pnr("19800101123"),
-                        "Anna",
-                        "Lindqvist",
-                        start,
-                        100,
-                        "58222",
-                    ),
-                    sick(&pnr("19810202234"), "Bo", "Ek", start, 100, "58222"),
-                ],
-            ),
+            &file(SICK, &[anna(start, "58222"), bo(start, "58222")]),
         )
         .await;
         let open = items(&app, &w.coord_a, Status::Open).await;
