@@ -152,30 +152,9 @@ impl App {
         };
         let new = flags_parallel(&self.config.rules, sets, today);
         let persons: Vec<PersonId> = sets.iter().map(|s| s.person_id).collect();
-        let old = flag::flags_of_persons(tx, &persons, Some(organisation)).await?;
+        let old = flag::flags_of_persons(tx, organisation, &persons).await?;
         let (upsert, delete) = diff(old, new, &mut summary);
         flag::write_flags(tx, &upsert, &delete, self.now()).await?;
-        Ok(summary)
-    }
-
-    /// Screens these persons now, every organisation's signals about them (in one transaction).
-    pub async fn screen_persons(
-        &self,
-        persons: &[PersonId],
-        today: NaiveDate,
-    ) -> Result<ScreenSummary, AppError> {
-        let mut summary = ScreenSummary::default();
-        let mut tx = self.db.begin().await?;
-        samverka_store::signal::lock_signal_writes(&mut tx).await?;
-        let sets = flag::sets_of_persons(&mut tx, persons).await?;
-        summary.persons += persons.len() as u64;
-        summary.sets += sets.len() as u64;
-        let refs: Vec<SetRef<'_>> = sets.iter().map(SetRef::from).collect();
-        let new = flags_for(&self.config.rules, &refs, today);
-        let old = flag::flags_of_persons(&mut tx, persons, None).await?;
-        let (upsert, delete) = diff(old, new, &mut summary);
-        flag::write_flags(&mut tx, &upsert, &delete, self.now()).await?;
-        tx.commit().await?;
         Ok(summary)
     }
 

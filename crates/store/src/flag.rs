@@ -145,41 +145,11 @@ where
     Ok(n)
 }
 
-/// The signal sets of these persons, every organisation's.
-pub async fn sets_of_persons(
-    tx: &mut Tx,
-    persons: &[PersonId],
-) -> Result<Vec<StoredSet>, StoreError> {
-    if persons.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<StoredRow> =
-        match tx {
-            Tx::Sqlite(c) => sqlx::query_as(
-                "select s.person_id, s.organisation_id, s.birth_date, s.data from json_each($1) j
-                 join signal_set s on s.person_id = unhex(j.value)",
-            )
-            .bind(crate::signal::hex_ids(persons))
-            .fetch_all(&mut **c)
-            .await?,
-            Tx::Postgres(c) => {
-                sqlx::query_as(
-                    "select person_id, organisation_id, birth_date, data from signal_set
-                 where person_id = any($1)",
-                )
-                .bind(persons.iter().map(|p| p.0).collect::<Vec<_>>())
-                .fetch_all(&mut **c)
-                .await?
-            }
-        };
-    rows.into_iter().map(TryInto::try_into).collect()
-}
-
-/// The flags of these persons: of one organisation, or of every organisation.
+/// One organisation's flags about these persons.
 pub async fn flags_of_persons(
     tx: &mut Tx,
+    organisation: OrganisationId,
     persons: &[PersonId],
-    organisation: Option<OrganisationId>,
 ) -> Result<Vec<Flag>, StoreError> {
     if persons.is_empty() {
         return Ok(Vec::new());
@@ -187,23 +157,23 @@ pub async fn flags_of_persons(
     let rows: Vec<FlagRow> = match tx {
         Tx::Sqlite(c) => {
             let sql = format!(
-                "select {FLAG_COLUMNS} from json_each($1) j join flag f on f.person_id = unhex(j.value)
-                 where $2 is null or f.organisation_id = $2"
+                "select {FLAG_COLUMNS} from json_each($1) j join flag f
+                 on f.person_id = unhex(j.value) and f.organisation_id = $2"
             );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(crate::signal::hex_ids(persons))
-                .bind(organisation.map(|o| o.0))
+                .bind(organisation.0)
                 .fetch_all(&mut **c)
                 .await?
         }
         Tx::Postgres(c) => {
             let sql = format!(
                 "select {FLAG_COLUMNS} from flag f where f.person_id = any($1)
-                 and ($2::uuid is null or f.organisation_id = $2)"
+                 and f.organisation_id = $2"
             );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(persons.iter().map(|p| p.0).collect::<Vec<_>>())
-                .bind(organisation.map(|o| o.0))
+                .bind(organisation.0)
                 .fetch_all(&mut **c)
                 .await?
         }
