@@ -78,6 +78,9 @@ fn parse_rows<R: Read>(
                 // file read; anything else (a broken file) stops the import.
                 let line = e.position().map_or(0, |p| p.line());
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    // The rows checked so far are stored first, as the import's page says.
+                    chunk.bytes_read = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
+                    let _ = out.blocking_send(chunk);
                     return Err(AppError::Invalid(vec![FieldError::with_args(
                         "file",
                         csv_problem(&e),

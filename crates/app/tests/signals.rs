@@ -1797,3 +1797,44 @@ async fn an_interrupted_import_is_marked_stopped_and_completed_by_importing_agai
 async fn admin_of(app: &App) -> Actor {
     app.actor_by_username("admin").await.expect("admin")
 }
+
+/// A file whose reading breaks off (an upload cut short) stops the import, and the rows read
+/// before that point are stored and screened, as the import's page says.
+#[tokio::test]
+async fn rows_read_before_a_file_breaks_off_are_stored() {
+    struct BreaksOff(std::io::Cursor<Vec<u8>>);
+    impl std::io::Read for BreaksOff {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("connection reset")),
+                n => Ok(n),
+            }
+        }
+    }
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let start = days_ago(&app, 20);
+        let csv = file(SICK, &[anna(start, "58222"), bo(start, "58222")]);
+        let open = app
+            .open_import(
+                &w.admin_a,
+                None,
+                "cut.csv",
+                None,
+                None,
+                BreaksOff(std::io::Cursor::new(csv.into_bytes())),
+            )
+            .await
+            .expect("open");
+        let id = open.import.id;
+        assert!(app.run_import(open).await.is_err());
+        let (import, _) = app.import_report(&w.admin_a, id).await.expect("report");
+        assert_eq!(import.status, ImportStatus::Failed);
+        assert_eq!(import.failure.as_deref(), Some("import-stopped-unreadable"));
+        assert_eq!((import.counts.total, import.counts.added), (2, 2));
+        let open = items(&app, &w.coord_a, Status::Open).await;
+        find(&open, "Lindqvist", "sick_leave_day_35");
+        find(&open, "Ek", "sick_leave_day_35");
+    })
+    .await;
+}
