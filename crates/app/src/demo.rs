@@ -46,7 +46,7 @@ impl App {
         danish_persons: usize,
     ) -> Result<DemoSummary, AppError> {
         let mut tx = self.db.begin().await?;
-        if setting::get(&mut tx, DEMO_SETTING).await?.is_some() {
+        if let Some(stored) = setting::get(&mut tx, DEMO_SETTING).await? {
             let persons = person::count(&mut tx).await?;
             let orgs = org::list_organisations(&mut tx).await?.len();
             let users = user::list(&mut tx).await?.len();
@@ -54,12 +54,7 @@ impl App {
             drop(tx);
             if !signals_done {
                 // A demo loaded before its signals were (an interrupted load, an older version).
-                let stored_seed = {
-                    let mut tx = self.db.begin_read().await?;
-                    setting::get(&mut tx, DEMO_SETTING).await?
-                }
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(seed);
+                let stored_seed = stored.parse().unwrap_or(seed);
                 self.finish_demo_signals(stored_seed, swedish_persons, danish_persons)
                     .await?;
             }

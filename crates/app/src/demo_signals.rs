@@ -16,15 +16,19 @@ use std::rc::Rc;
 /// Set once the demo's signals are imported.
 pub const DEMO_SIGNALS_SETTING: &str = "demo_signals";
 
-/// Which demo organisation supplies `kind` for persons of `city` (None: nobody there does).
-pub fn supplier(city: &str, kind: SignalKind) -> Option<&'static str> {
-    use SignalKind::*;
-    let town = if city.starts_with("Odense") {
+/// The town whose organisations serve `city` (Odense's districts are Odense's).
+fn town(city: &str) -> &str {
+    if city.starts_with("Odense") {
         "Odense"
     } else {
         city
-    };
-    Some(match (town, kind) {
+    }
+}
+
+/// Which demo organisation supplies `kind` for persons of `city` (None: nobody there does).
+pub fn supplier(city: &str, kind: SignalKind) -> Option<&'static str> {
+    use SignalKind::*;
+    Some(match (town(city), kind) {
         ("Linköping", SickLeave | Screening) => "ro-primarvard",
         ("Linköping", IncomeSupport) => "lkpg-social",
         ("Linköping", Admission | EmergencyVisit) => "ro-us",
@@ -77,12 +81,7 @@ impl App {
         let mut by_org: HashMap<(&'static str, SignalKind), Vec<u8>> = HashMap::new();
         let mut by_city: HashMap<&str, Vec<SyntheticPerson>> = HashMap::new();
         for p in persons {
-            let town = if p.city.starts_with("Odense") {
-                "Odense"
-            } else {
-                p.city.as_str()
-            };
-            by_city.entry(town).or_default().push(p.clone());
+            by_city.entry(town(&p.city)).or_default().push(p.clone());
         }
         let opts = Options::new(seed, self.today());
         for (city, people) in &by_city {
