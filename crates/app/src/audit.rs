@@ -168,6 +168,7 @@ impl App {
         let grant = self
             .authorize(actor, Action::AuditSearch, None, "access_log_search")
             .await?;
+        self.log.flush().await?;
         let mut tx = self.db.begin_read().await?;
         let organisations = org::list_organisations(&mut tx).await?;
         if q.is_empty() {
@@ -203,6 +204,7 @@ impl App {
             // The whole log is not one export: say what to narrow it by.
             return Err(AppError::invalid("person", "audit-filter-required"));
         }
+        self.log.flush().await?;
         let mut tx = self.db.begin_read().await?;
         let (filter, _) = self.log_filter(&mut tx, &grant, q).await?;
         let lines = log_search::search(&mut tx, &grant, &filter, EXPORT_LIMIT).await?;
@@ -231,6 +233,7 @@ impl App {
         let numbers = self
             .read_number(number, "person")
             .map_err(|e| AppError::Invalid(vec![e]))?;
+        self.log.flush().await?;
         let mut tx = self.db.begin_read().await?;
         let Some((id, name)) = log_search::person_by_number(&mut tx, &grant, &numbers).await?
         else {

@@ -23,6 +23,8 @@ async fn fill(app: &App) {
     for r in join_all(writes).await {
         r.expect("write");
     }
+    // On SQLite the entries wait in the log's tail for a moment before they are sealed.
+    app.log.flush().await.expect("flush");
 }
 
 /// Runs every future as a task of its own (so they really contend) and collects the results.
@@ -145,6 +147,7 @@ async fn entries_of_changes_are_sealed_after_their_commit() {
         assert_eq!(verify_chain(&app.db).await.expect("verify").unsealed, 1);
         // The next write seals the pending entry before its own.
         app.log.write(vec![entry(&app, 100)]).await.expect("write");
+        app.log.flush().await.expect("flush");
         let report = verify_chain(&app.db).await.expect("verify");
         assert_eq!(
             (report.result.map(|v| v.entries), report.unsealed),

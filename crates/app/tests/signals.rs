@@ -327,6 +327,7 @@ async fn count(app: &App, sql: &'static str) -> i64 {
 
 /// The access-log entries about a person: (action, what, outcome, user), oldest first.
 async fn log_of(app: &App, person: PersonId) -> Vec<(String, String, String, Option<UserId>)> {
+    app.log.flush().await.expect("flush");
     let mut tx = app.db.begin_read().await.expect("tx");
     let mut v: Vec<_> = samverka_store::access_log::for_person(&mut tx, person, 1000)
         .await
@@ -1425,6 +1426,7 @@ async fn worklist_views_refusals_and_contacts_are_logged() {
             ]
         );
         // The entries are part of the sealed chain.
+        app.log.flush().await.expect("flush");
         let report = samverka_app::access_log::verify_chain(&app.db)
             .await
             .expect("verify");

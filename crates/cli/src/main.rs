@@ -222,6 +222,10 @@ async fn audit_verify(data: &DataArgs) -> anyhow::Result<()> {
     let s = settings(data)?;
     init_logging(s.json_logs);
     let db = open_db(&data.data_dir, &s).await?;
+    // Entries a writer that stopped left in the SQLite tail are moved (and sealed) first.
+    samverka_app::access_log::LogWriter::start(&db)
+        .flush()
+        .await?;
     let report = samverka_app::access_log::verify_chain(&db).await?;
     let pending = if report.unsealed > 0 {
         format!(
@@ -289,6 +293,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             if no_serve {
+                app.log.flush().await?;
                 return Ok(());
             }
             let addr = listen.unwrap_or(s.listen);
@@ -333,6 +338,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             {
                 Ok(()) => {
                     println!("Administrator {username} created.");
+                    app.log.flush().await?;
                     Ok(())
                 }
                 Err(samverka_app::AppError::Invalid(errors)) => {
@@ -392,6 +398,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.changed,
                 r.dropped
             );
+            app.log.flush().await?;
             Ok(())
         }
     }
@@ -563,6 +570,8 @@ async fn import(
             }
         }
     }
+    // Seal this command's access-log entries now rather than at the next start.
+    app.log.flush().await?;
     if failed > 0 {
         bail!("{failed} of {} files could not be imported", files.len());
     }
@@ -584,6 +593,10 @@ async fn serve(
             "imports interrupted by the last stop marked as stopped"
         );
     }
+    // Entries a stopped process left in the access log's tail are moved and sealed before the
+    // first request, and this server's own when it stops.
+    app.log.flush().await?;
+    let log = app.log.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -600,5 +613,6 @@ async fn serve(
         println!("{b}");
     }
     samverka_web::serve(state, listener).await?;
+    log.flush().await?;
     Ok(())
 }

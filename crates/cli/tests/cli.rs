@@ -45,6 +45,10 @@ fn demo_creates_its_data_once_and_reuses_it() {
         text(&first.stdout)
     );
     assert!(dir.path().join("data/samverka.db").exists());
+    // The command's access-log entries were moved into the log before it ended.
+    let tail = dir.path().join("data/samverka.db-accesslog");
+    let left = std::fs::read_dir(&tail).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "segments left in {}", tail.display());
 
     let second = samverka(&args);
     assert!(second.status.success(), "{}", text(&second.stderr));
@@ -109,6 +113,21 @@ fn a_bad_database_url_is_named() {
     assert!(err.contains("DATABASE_URL"), "{err}");
 }
 
+/// A migrated SQLite database in `dir` whose access log holds `entries`, sealed.
+async fn with_sealed_log(
+    dir: &std::path::Path,
+    entries: Vec<samverka_core::audit::Entry>,
+) -> samverka_store::Db {
+    let db = samverka_store::Db::open_data_dir(dir).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let mut tx = db.begin().await.expect("tx");
+    samverka_store::access_log::seal_batch(&mut tx, entries)
+        .await
+        .expect("seal");
+    tx.commit().await.expect("commit");
+    db
+}
+
 #[test]
 fn audit_verify_exits_non_zero_naming_the_changed_entry() {
     use samverka_core::AccessLogId;
@@ -117,11 +136,6 @@ fn audit_verify_exits_non_zero_naming_the_changed_entry() {
     let data = dir.path().to_str().expect("path").to_owned();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(async {
-        let db = samverka_store::Db::open_data_dir(dir.path())
-            .await
-            .expect("db");
-        db.migrate().await.expect("migrate");
-        let mut tx = db.begin().await.expect("tx");
         let entries = (0..3)
             .map(|i| Entry {
                 id: AccessLogId::new(),
@@ -137,11 +151,7 @@ fn audit_verify_exits_non_zero_naming_the_changed_entry() {
                 outcome: "allowed".into(),
             })
             .collect();
-        samverka_store::access_log::seal_batch(&mut tx, entries)
-            .await
-            .expect("seal");
-        tx.commit().await.expect("commit");
-        db
+        with_sealed_log(dir.path(), entries).await
     });
     let ok = samverka(&["audit", "verify", "--data-dir", &data]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
@@ -164,4 +174,34 @@ fn audit_verify_exits_non_zero_naming_the_changed_entry() {
     assert_eq!(bad.status.code(), Some(1));
     let err = text(&bad.stderr);
     assert!(err.contains("entry 2") && err.contains("changed"), "{err}");
+}
+
+/// A process killed after its access-log entries were synced to the SQLite tail, before they
+/// were moved into the log: `audit verify` moves them, seals them into the chain and counts them.
+#[test]
+fn audit_verify_includes_what_a_killed_process_left_in_the_tail() {
+    use samverka_core::audit::Entry;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("path").to_owned();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let tail = rt.block_on(async {
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+        let db = with_sealed_log(dir.path(), vec![Entry::sample_read(now)]).await;
+        let tail = samverka_store::log_tail::TailDir::of(&db).expect("tail");
+        let mut segment = tail.create_segment().expect("segment");
+        segment
+            .append(&[Entry::sample_read(now), Entry::sample_read(now)])
+            .expect("append");
+        db.close().await;
+        tail
+    });
+    let ok = samverka(&["audit", "verify", "--data-dir", &data]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("intact: 3 entries"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let left = std::fs::read_dir(tail.path()).expect("tail dir").count();
+    assert_eq!(left, 0, "the moved segment is removed");
 }

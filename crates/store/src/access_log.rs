@@ -317,6 +317,15 @@ pub async fn position_of_hash(tx: &mut Tx, hash: &str) -> Result<Option<i64>, St
     Ok(row.and_then(|r| r.seq))
 }
 
+/// Whether the entry with this id is in the log, sealed or not.
+pub async fn contains(db: &Db, id: samverka_core::ids::AccessLogId) -> Result<bool, StoreError> {
+    let c: Count = db
+        .clone()
+        .fetch_one(q!("select count(*) as n from access_log where id = $1", id))
+        .await?;
+    Ok(c.n > 0)
+}
+
 /// Entries not sealed yet (normally none for more than a moment).
 pub async fn unsealed_count(tx: &mut Tx) -> Result<i64, StoreError> {
     let c: Count = tx

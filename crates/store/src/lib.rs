@@ -8,6 +8,7 @@ pub mod consent;
 pub mod db;
 pub mod flag;
 pub mod log_search;
+pub mod log_tail;
 pub mod note;
 pub mod org;
 pub mod person;

@@ -618,6 +618,7 @@ async fn every_person_access_is_logged_and_denials_too() {
             StatusCode::FORBIDDEN
         );
 
+        t.app.log.flush().await.expect("flush");
         let mut tx = t.app.db.begin().await.expect("tx");
         let log = samverka_store::access_log::latest(&mut tx, 100)
             .await

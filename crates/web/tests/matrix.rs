@@ -426,6 +426,7 @@ async fn entries_since(
         Role::Auditor,
     );
     let g = grant(&t.app, &auditor, Action::AuditSearch, None, false);
+    t.app.log.flush().await.expect("flush");
     let mut tx = t.app.db.begin_read().await.expect("tx");
     let lines = log_search::search(
         &mut tx,
