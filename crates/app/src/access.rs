@@ -75,7 +75,11 @@ impl App {
         if let Some(p) = person
             && matches!(
                 action,
-                Action::Create | Action::Update | Action::TeamAdmin | Action::EmergencyAccess
+                Action::Create
+                    | Action::Update
+                    | Action::TeamAdmin
+                    | Action::EmergencyAccess
+                    | Action::OpenCase
             )
         {
             consent::lock_person(tx, p).await?;

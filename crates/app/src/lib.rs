@@ -8,6 +8,7 @@ pub mod access_log;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod demo;
 mod demo_access;
@@ -80,6 +81,10 @@ pub(crate) fn require(actor: &Actor, role: Role) -> Result<(), AppError> {
 /// The records use cases hand out, re-exported so the web layer needs no store dependency.
 pub mod model {
     pub use samverka_store::access_log::Entry as AccessLogEntry;
+    pub use samverka_store::case::{
+        CaseView, EventView as CaseEventView, ListFilter as CaseListFilter, ListRow as CaseListRow,
+        Scope as CaseScope,
+    };
     pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
     pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
     pub use samverka_store::person::Person;

@@ -84,6 +84,7 @@ macro_rules! codes {
         }
     };
 }
+pub(crate) use codes;
 
 impl FromStr for Category {
     type Err = UnknownCode;

@@ -58,4 +58,6 @@ id_type!(
     TeamMemberId,
     EmergencyAccessId,
     NoteId,
+    CaseId,
+    CaseEventId,
 );

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod case;
 pub mod consent;
 pub mod ids;
 pub mod national_id;

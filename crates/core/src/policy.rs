@@ -41,10 +41,15 @@ pub enum Action {
     Worklist,
     /// Record a first contact with, or dismiss, a worklist item about one person (coordinators).
     Contact,
+    /// Open a case for one person, which puts the case's coordinator on the person's team
+    /// (coordinators).
+    OpenCase,
+    /// List the cases the actor works on, or their organisation's.
+    Cases,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 15] = [
         Action::Search,
         Action::Lookup,
         Action::Read,
@@ -58,6 +63,8 @@ impl Action {
         Action::Import,
         Action::Worklist,
         Action::Contact,
+        Action::OpenCase,
+        Action::Cases,
     ];
 
     pub fn code(self) -> &'static str {
@@ -75,6 +82,8 @@ impl Action {
             Action::Import => "import",
             Action::Worklist => "worklist",
             Action::Contact => "contact",
+            Action::OpenCase => "open_case",
+            Action::Cases => "cases",
         }
     }
 }
@@ -351,7 +360,8 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::Export | Action::AuditSearch | Action::Review => &[Role::Auditor],
         Action::TeamAdmin | Action::Import => &[Role::Administrator],
         // The coordination team finds and contacts people; others meet them through cases.
-        Action::Worklist | Action::Contact => &[Role::Coordinator],
+        Action::Worklist | Action::Contact | Action::OpenCase => &[Role::Coordinator],
+        Action::Cases => &PERSON_ROLES,
     }
 }
 

@@ -578,7 +578,10 @@ pub async fn insert_team_member(
         && grant.person().is_none()
         && t.user_id == Some(grant.user())
         && t.unit_id == grant.unit();
-    if !registrar {
+    // Opening a case puts its coordinator, of the opener's organisation, on the team.
+    let case_opener = grant.covers(Action::OpenCase, Some(t.person_id))
+        && t.organisation_id == grant.organisation();
+    if !registrar && !case_opener {
         check(grant, Action::TeamAdmin, Some(t.person_id))?;
     }
     tx.execute(q!(
@@ -727,6 +730,22 @@ pub async fn organisation_staff(
     tx: &mut Tx,
     organisation: OrganisationId,
 ) -> Result<Vec<(UserId, String, samverka_core::UnitId, String)>, StoreError> {
+    staff_in_roles(tx, organisation, "'coordinator', 'professional'").await
+}
+
+/// [`organisation_staff`] limited to coordinators: who may coordinate a case.
+pub async fn organisation_coordinators(
+    tx: &mut Tx,
+    organisation: OrganisationId,
+) -> Result<Vec<(UserId, String, samverka_core::UnitId, String)>, StoreError> {
+    staff_in_roles(tx, organisation, "'coordinator'").await
+}
+
+async fn staff_in_roles(
+    tx: &mut Tx,
+    organisation: OrganisationId,
+    roles: &'static str,
+) -> Result<Vec<(UserId, String, samverka_core::UnitId, String)>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Found {
         user_id: Uuid,
@@ -735,16 +754,19 @@ pub async fn organisation_staff(
         unit_name: String,
     }
     let rows: Vec<Found> = tx
-        .fetch_all(q!(
-            "select distinct m.user_id, u.display_name, m.unit_id, n.name as unit_name
-             from membership m
-             join app_user u on u.id = m.user_id
-             join unit n on n.id = m.unit_id
-             where n.organisation_id = $1 and n.active and u.active
-               and m.role in ('coordinator', 'professional')
-             order by u.display_name, n.name",
-            organisation
-        ))
+        .fetch_all(Query {
+            sql: format!(
+                "select distinct m.user_id, u.display_name, m.unit_id, n.name as unit_name
+                 from membership m
+                 join app_user u on u.id = m.user_id
+                 join unit n on n.id = m.unit_id
+                 where n.organisation_id = $1 and n.active and u.active
+                   and m.role in ({roles})
+                 order by u.display_name, n.name"
+            )
+            .into(),
+            args: vec![organisation.into()],
+        })
         .await?;
     Ok(rows
         .into_iter()

@@ -97,6 +97,8 @@ id_value!(
     TeamMemberId,
     EmergencyAccessId,
     NoteId,
+    CaseId,
+    CaseEventId,
     OrganisationId,
     UnitId,
     ProgrammeId,

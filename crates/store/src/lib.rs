@@ -4,6 +4,7 @@
 //! access policy can mint.
 
 pub mod access_log;
+pub mod case;
 pub mod consent;
 pub mod db;
 pub mod flag;

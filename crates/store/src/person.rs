@@ -196,6 +196,27 @@ pub async fn get(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<Person, Sto
     row.try_into()
 }
 
+/// A person's name (identity data only), for a page about one person: any grant for that one
+/// person covers it.
+pub async fn display_name(tx: &mut Tx, grant: &Grant, id: PersonId) -> Result<String, StoreError> {
+    if grant.person() != Some(id) {
+        return Err(StoreError::GrantMismatch);
+    }
+    #[derive(sqlx::FromRow)]
+    struct N {
+        given_name: String,
+        family_name: String,
+    }
+    let n: Option<N> = tx
+        .fetch_optional(q!(
+            "select given_name, family_name from person where id = $1",
+            id
+        ))
+        .await?;
+    let n = n.ok_or(StoreError::NotFound)?;
+    Ok(format!("{} {}", n.given_name, n.family_name))
+}
+
 /// A person's birth date, for rules about children (a guardian consents for them). Needs a
 /// `Create` or `Update` grant for the person.
 pub async fn birth_date(

@@ -131,6 +131,16 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
+/// Renders a page with a form: 422 when the form came back with errors, else 200.
+pub fn render_form<T: Template>(t: &T, has_errors: bool) -> Response {
+    let status = if has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, render(t)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

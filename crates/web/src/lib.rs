@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod cases;
 mod context;
 mod error;
 mod forms;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/persons", get(persons::search).post(persons::create))
         .route("/persons/new", get(persons::new_form))
         .merge(records::routes())
+        .merge(cases::routes())
         .merge(audit::routes())
         .merge(admin::routes())
         .merge(signals::routes())

@@ -1,0 +1,485 @@
+//! Cases: a coordinator opens one for a person in a programme (from a worklist item or directly),
+//! with themselves or another coordinator of their organisation; its coordinator joins the
+//! person's team. The case page shows the case with the person's consents and team; the
+//! coordinator's organisation moves its status and closes it with an outcome.
+
+use crate::error::Problems;
+use crate::{App, AppError, FieldError};
+use samverka_core::actor::{Actor, Role};
+use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource, StatusChange, check_change};
+use samverka_core::consent::{Consent, TeamMember};
+use samverka_core::policy::Action;
+use samverka_core::{CaseEventId, CaseId, PersonId, ProgrammeId, TeamMemberId, UnitId, UserId};
+use samverka_store::case::{self, Case, CaseEvent, CaseView, EventView, ListFilter, ListRow};
+use samverka_store::flag::{self, FlagKey};
+use samverka_store::org::{self, Programme};
+use samverka_store::{StoreError, consent, person};
+
+/// Most cases a list shows.
+pub const CASE_PAGE: i64 = 200;
+
+/// What the form to open a case offers.
+#[derive(Clone, Debug)]
+pub struct OpenCaseForm {
+    pub person_id: PersonId,
+    pub person_name: String,
+    /// Active programmes the actor's organisation takes part in.
+    pub programmes: Vec<Programme>,
+    /// Coordinators of the actor's organisation: (user, name, unit, unit name).
+    pub coordinators: Vec<(UserId, String, UnitId, String)>,
+    /// Filled in from the worklist item the case is opened from.
+    pub target_group: Option<String>,
+    pub first_contact_on: Option<chrono::NaiveDate>,
+}
+
+/// The form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct OpenCaseInput {
+    pub programme: String,
+    pub target_group: String,
+    /// `<user id>:<unit id>`.
+    pub coordinator: String,
+}
+
+/// A case page. Without a consent that lets the case's organisation share with the reader's,
+/// only that the case exists is shown (`details` is `None`).
+#[derive(Clone, Debug)]
+pub struct CasePage {
+    pub id: CaseId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub programme_name: String,
+    pub organisation_name: String,
+    pub details: Option<CaseDetails>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CaseDetails {
+    pub view: CaseView,
+    pub events: Vec<EventView>,
+    /// The person's consents the reader may see.
+    pub consents: Vec<Consent>,
+    /// The active team places the reader may know of: (place, user, unit, organisation).
+    pub team: Vec<(TeamMember, Option<String>, String, String)>,
+    /// The reader may change the status (a coordinator of the case's organisation).
+    pub may_change: bool,
+}
+
+/// A status change as typed; `version` is the case's version the page showed.
+#[derive(Clone, Debug, Default)]
+pub struct StatusInput {
+    pub status: String,
+    pub outcome: String,
+    pub income: String,
+    pub version: String,
+}
+
+/// The case list's filter as typed.
+#[derive(Clone, Debug, Default)]
+pub struct CaseListQuery {
+    /// "mine" (default) or "organisation".
+    pub scope: String,
+    /// A status code, "" for every open case.
+    pub status: String,
+    pub programme: String,
+}
+
+fn parse_or<T: std::str::FromStr>(
+    p: &mut Problems,
+    field: &'static str,
+    s: &str,
+    key: &'static str,
+) -> Option<T> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            p.push(FieldError::new(field, key));
+            None
+        }
+    }
+}
+
+impl App {
+    /// The form to open a case for `person`, optionally from a worklist item of the actor's
+    /// organisation (its target group and first contact are taken over).
+    pub async fn open_case_form(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        item: Option<&FlagKey>,
+    ) -> Result<OpenCaseForm, AppError> {
+        let grant = self
+            .authorize(actor, Action::OpenCase, Some(person_id), "case_form")
+            .await?;
+        let mut tx = self.db.begin_read().await?;
+        let (target_group, first_contact_on) = self.item_facts(actor, item).await?;
+        let person_name = person::display_name(&mut tx, &grant, person_id).await?;
+        let programmes = org::list_programmes(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|p| p.active && p.organisations.contains(&grant.organisation()))
+            .collect();
+        let coordinators =
+            consent::organisation_coordinators(&mut tx, grant.organisation()).await?;
+        drop(tx);
+        self.log
+            .write(vec![self.allowed(&grant, Some(person_id), "case_form")])
+            .await?;
+        Ok(OpenCaseForm {
+            person_id,
+            person_name,
+            programmes,
+            coordinators,
+            target_group,
+            first_contact_on,
+        })
+    }
+
+    /// The target group and first contact of a worklist item the actor may see, read under
+    /// the worklist's own rules (and logged as such).
+    async fn item_facts(
+        &self,
+        actor: &Actor,
+        item: Option<&FlagKey>,
+    ) -> Result<(Option<String>, Option<chrono::NaiveDate>), AppError> {
+        let Some(key) = item else {
+            return Ok((None, None));
+        };
+        let row = self.worklist_item(actor, key).await?;
+        Ok((
+            Some(row.row.flag.target_group.clone()),
+            row.row.outcome.as_ref().and_then(|o| match o.kind {
+                flag::OutcomeKind::Contact { on, .. } => Some(on),
+                flag::OutcomeKind::Dismissal { .. } => None,
+            }),
+        ))
+    }
+
+    /// Opens a case and puts its coordinator on the person's team. Refused with a field error if
+    /// the person already has an open case in the programme.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        item: Option<&FlagKey>,
+        input: &OpenCaseInput,
+    ) -> Result<CaseId, AppError> {
+        let (item_group, first_contact_on) = self.item_facts(actor, item).await?;
+        let mut tx = self.db.begin().await?;
+        let grant = granted!(
+            self,
+            tx,
+            self.check(&mut tx, actor, Action::OpenCase, Some(person_id), "case")
+                .await?
+        );
+        let mut p = Problems::default();
+        let programme = match parse_or::<ProgrammeId>(
+            &mut p,
+            "programme",
+            &input.programme,
+            "case-programme-unknown",
+        ) {
+            Some(id) => org::list_programmes(&mut tx).await?.into_iter().find(|x| {
+                x.id == id && x.active && x.organisations.contains(&grant.organisation())
+            }),
+            None => None,
+        };
+        if programme.is_none() && !p.0.iter().any(|e| e.field == "programme") {
+            p.push(FieldError::new(
+                "programme",
+                if input.programme.trim().is_empty() {
+                    "field-required"
+                } else {
+                    "case-programme-unknown"
+                },
+            ));
+        }
+        let target_group = match input.target_group.trim() {
+            "" => item_group,
+            g => Some(g.to_owned()),
+        };
+        match (&programme, &target_group) {
+            (_, None) => p.push(FieldError::new("target_group", "field-required")),
+            (Some(prog), Some(g)) if !prog.target_groups.contains(g) => p.push(FieldError::new(
+                "target_group",
+                "case-target-group-not-in-programme",
+            )),
+            _ => {}
+        }
+        let coordinators =
+            consent::organisation_coordinators(&mut tx, grant.organisation()).await?;
+        let coordinator = match input.coordinator.trim() {
+            // Blank: the one opening it, in the unit they act from.
+            "" => coordinators
+                .iter()
+                .find(|c| c.0 == grant.user() && c.2 == grant.unit())
+                .or_else(|| coordinators.iter().find(|c| c.0 == grant.user())),
+            v => coordinators
+                .iter()
+                .find(|c| format!("{}:{}", c.0, c.2) == v),
+        };
+        if coordinator.is_none() {
+            p.push(FieldError::new("coordinator", "case-coordinator-unknown"));
+        }
+        p.finish()?;
+        let (Some(programme), Some(target_group), Some(&(coordinator_id, _, unit_id, _))) =
+            (programme, target_group, coordinator)
+        else {
+            return Err(AppError::Internal("validated case lost a field".into()));
+        };
+        if case::open_case_of(&mut tx, person_id, programme.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::invalid("programme", "case-already-open"));
+        }
+        let now = self.now();
+        let c = Case {
+            id: CaseId::new(),
+            person_id,
+            programme_id: programme.id,
+            organisation_id: grant.organisation(),
+            unit_id,
+            coordinator_id,
+            target_group,
+            status: if first_contact_on.is_some() {
+                CaseStatus::Contacted
+            } else {
+                CaseStatus::Identified
+            },
+            flag: item.map(|k| (k.rule_id.clone(), k.key_on)),
+            first_contact_on,
+            outcome: None,
+            income: None,
+            opened_at: now,
+            opened_by: actor.user_id,
+            closed_at: None,
+            version: 1,
+        };
+        case::insert(&mut tx, &grant, &c)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::invalid("programme", "case-already-open"),
+                e => e.into(),
+            })?;
+        let today = grant.today();
+        let facts = consent::person_facts(&mut tx, person_id, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let on_team = facts
+            .team
+            .iter()
+            .any(|t| t.active(today, now) && t.includes(coordinator_id, unit_id));
+        if !on_team {
+            consent::insert_team_member(
+                &mut tx,
+                &grant,
+                &TeamMember {
+                    id: TeamMemberId::new(),
+                    person_id,
+                    user_id: Some(coordinator_id),
+                    unit_id,
+                    organisation_id: grant.organisation(),
+                    starts_on: today,
+                    ended_at: None,
+                    added_by: Some(actor.user_id),
+                    created_at: now,
+                },
+            )
+            .await?;
+        }
+        self.commit_logged(tx, &[self.allowed(&grant, Some(person_id), "case")])
+            .await?;
+        Ok(c.id)
+    }
+
+    /// One case, for its page. Needs a place on the person's team (or emergency access).
+    pub async fn case_page(&self, actor: &Actor, id: CaseId) -> Result<CasePage, AppError> {
+        let mut tx = self.db.begin_read().await?;
+        let person_id = case::person_of(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (grant, facts) = granted!(
+            self,
+            tx,
+            self.check_with_facts(&mut tx, actor, Action::Read, Some(person_id), "case")
+                .await?
+        );
+        let facts = facts.unwrap_or_default();
+        let view = case::get(&mut tx, &grant, id).await?;
+        let person_name = person::display_name(&mut tx, &grant, person_id).await?;
+        let details = if grant.knows_of(view.case.organisation_id) {
+            let events = case::events(&mut tx, &grant, id).await?;
+            let team = consent::team_of(&mut tx, &grant, person_id)
+                .await?
+                .into_iter()
+                .filter(|(t, ..)| grant.knows_of(t.organisation_id))
+                .collect();
+            let consents = facts
+                .consents
+                .iter()
+                .filter(|c| grant.sees_consent(c))
+                .cloned()
+                .collect();
+            let may_change = view.case.organisation_id == grant.organisation()
+                && actor.has_role(Role::Coordinator);
+            Some(CaseDetails {
+                view: view.clone(),
+                events,
+                consents,
+                team,
+                may_change,
+            })
+        } else {
+            None
+        };
+        drop(tx);
+        let what = if details.is_some() {
+            "case"
+        } else {
+            "case_exists"
+        };
+        self.log
+            .write(vec![self.allowed(&grant, Some(person_id), what)])
+            .await?;
+        Ok(CasePage {
+            id,
+            person_id,
+            person_name,
+            programme_name: view.programme_name,
+            organisation_name: view.organisation_name,
+            details,
+        })
+    }
+
+    /// Moves a case to another status, or closes it with an outcome and the source of income.
+    /// Only a coordinator of the case's organisation on the person's team; a change made on a
+    /// page that is no longer current is refused (`case-changed-meanwhile`), changing nothing.
+    pub async fn change_case_status(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        input: &StatusInput,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let person_id = case::person_of(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let grant = granted!(
+            self,
+            tx,
+            self.check(
+                &mut tx,
+                actor,
+                Action::Update,
+                Some(person_id),
+                "case_status"
+            )
+            .await?
+        );
+        let view = case::get(&mut tx, &grant, id).await?;
+        if view.case.organisation_id != grant.organisation() || grant.role() != Role::Coordinator {
+            drop(tx);
+            return Err(self
+                .refuse(self.refusal(
+                    &grant,
+                    Some(person_id),
+                    "case_status",
+                    "not_case_organisation",
+                ))
+                .await);
+        }
+        let mut p = Problems::default();
+        let to = parse_or::<CaseStatus>(&mut p, "status", &input.status, "case-status-unknown");
+        if input.status.trim().is_empty() {
+            p.push(FieldError::new("status", "field-required"));
+        }
+        let outcome =
+            parse_or::<CaseOutcome>(&mut p, "outcome", &input.outcome, "case-outcome-unknown");
+        let income =
+            parse_or::<IncomeSource>(&mut p, "income", &input.income, "case-income-unknown-code");
+        let version = parse_or::<i64>(&mut p, "version", &input.version, "case-changed-meanwhile");
+        p.finish()?;
+        let (Some(to), Some(version)) = (to, version) else {
+            return Err(AppError::invalid("version", "case-changed-meanwhile"));
+        };
+        let change = StatusChange {
+            to,
+            outcome,
+            income,
+        };
+        if version != view.case.version {
+            return Err(AppError::invalid("version", "case-changed-meanwhile"));
+        }
+        check_change(view.case.status, &change)
+            .map_err(|e| AppError::invalid(e.field(), e.key()))?;
+        let event = CaseEvent {
+            id: CaseEventId::new(),
+            case_id: id,
+            at: self.now(),
+            by_user: grant.user(),
+            by_organisation: grant.organisation(),
+            from: Some(view.case.status),
+            to,
+            outcome,
+            income,
+        };
+        if !case::change_status(&mut tx, &grant, id, version, &event).await? {
+            return Err(AppError::invalid("version", "case-changed-meanwhile"));
+        }
+        self.commit_logged(tx, &[self.allowed(&grant, Some(person_id), "case_status")])
+            .await
+    }
+
+    /// The case list: the actor's own cases, or (coordinators) their organisation's. Every
+    /// person shown is logged.
+    pub async fn case_list(
+        &self,
+        actor: &Actor,
+        q: &CaseListQuery,
+    ) -> Result<(ListFilter, Vec<ListRow>, Vec<Programme>), AppError> {
+        let grant = self
+            .authorize(actor, Action::Cases, None, "case_list")
+            .await?;
+        let mut p = Problems::default();
+        let scope = match q.scope.trim() {
+            "" | "mine" => case::Scope::Mine,
+            "organisation" if grant.role() == Role::Coordinator => case::Scope::Organisation,
+            _ => {
+                p.push(FieldError::new("scope", "case-scope-unknown"));
+                case::Scope::Mine
+            }
+        };
+        let status = parse_or::<CaseStatus>(&mut p, "status", &q.status, "case-status-unknown");
+        let programme =
+            parse_or::<ProgrammeId>(&mut p, "programme", &q.programme, "case-programme-unknown");
+        p.finish()?;
+        let filter = ListFilter {
+            scope,
+            status,
+            programme,
+        };
+        let mut tx = self.db.begin_read().await?;
+        let rows = case::list(&mut tx, &grant, &filter, CASE_PAGE).await?;
+        let programmes = org::list_programmes(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|x| x.organisations.contains(&grant.organisation()))
+            .collect();
+        drop(tx);
+        let mut entries = vec![self.allowed(&grant, None, "case_list")];
+        let mut seen = Vec::new();
+        for r in &rows {
+            if !seen.contains(&r.case.person_id) {
+                seen.push(r.case.person_id);
+                entries.push(self.allowed(&grant, Some(r.case.person_id), "case_list"));
+            }
+        }
+        self.log.write(entries).await?;
+        Ok((filter, rows, programmes))
+    }
+}

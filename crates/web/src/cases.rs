@@ -1,0 +1,430 @@
+//! Cases: the list (`/cases`), opening one (`/cases/new`, from a person's record or a worklist
+//! item), the case page (`/cases/{id}`) and its status changes.
+
+use crate::AppState;
+use crate::context::{Ctx, FormData, SignedIn};
+use crate::error::{WebError, render_form};
+use crate::forms::Errors;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use samverka_app::AppError;
+use samverka_app::cases::{CaseListQuery, CasePage, OpenCaseForm, OpenCaseInput, StatusInput};
+use samverka_app::model::{CaseListFilter, CaseListRow, CaseScope, FlagKey, Programme};
+use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
+use samverka_core::rules::Rules;
+use samverka_core::{CaseId, OrganisationId, PersonId};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list))
+        .route("/cases/new", get(new_form).post(create))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/status", post(change_status))
+}
+
+/// The codes and names of every status, outcome and income source, for selects and labels.
+fn status_name(ctx: &Ctx, s: CaseStatus) -> String {
+    ctx.t(&format!("case-status-{}", s.code()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    programme: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    ctx: Ctx,
+    filter: CaseListFilter,
+    rows: Vec<CaseListRow>,
+    programmes: Vec<Programme>,
+    errors: Errors,
+    rules: Arc<Rules>,
+}
+
+impl ListPage {
+    fn statuses(&self) -> Vec<(&'static str, String, bool)> {
+        CaseStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.code(),
+                    status_name(&self.ctx, *s),
+                    self.filter.status == Some(*s),
+                )
+            })
+            .collect()
+    }
+    fn status(&self, s: &CaseStatus) -> String {
+        status_name(&self.ctx, *s)
+    }
+    fn organisation_scope(&self) -> bool {
+        self.filter.scope == CaseScope::Organisation
+    }
+    fn programme_chosen(&self, p: &Programme) -> bool {
+        self.filter.programme == Some(p.id)
+    }
+    fn target_group(&self, id: &str) -> String {
+        target_group_name(&self.ctx, &self.rules, id)
+    }
+}
+
+fn target_group_name(ctx: &Ctx, rules: &Rules, id: &str) -> String {
+    rules
+        .target_group(id)
+        .map(|g| g.names.get(ctx.lang.code()).to_owned())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, WebError> {
+    let q = CaseListQuery {
+        scope: params.scope.clone(),
+        status: params.status.clone(),
+        programme: params.programme.clone(),
+    };
+    let (result, errors) = match state.app.case_list(&auth.actor, &q).await {
+        Ok(r) => (r, Errors::default()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            let r = state
+                .app
+                .case_list(&auth.actor, &CaseListQuery::default())
+                .await?;
+            (r, errors)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (filter, rows, programmes) = result;
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &ListPage {
+            ctx,
+            filter,
+            rows,
+            programmes,
+            errors,
+            rules: state.app.config.rules.clone(),
+        },
+        has_errors,
+    ))
+}
+
+/// Who the new case is for, and the worklist item it comes from, if any.
+#[derive(Deserialize, Default, Clone)]
+pub struct NewParams {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    key: String,
+}
+
+impl NewParams {
+    fn person(&self) -> Result<PersonId, WebError> {
+        self.person.parse().map_err(|_| WebError::NotFound)
+    }
+    fn item(&self) -> Result<Option<FlagKey>, WebError> {
+        if self.rule.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(FlagKey {
+            person_id: self.person()?,
+            organisation_id: self
+                .organisation
+                .parse::<OrganisationId>()
+                .map_err(|_| WebError::NotFound)?,
+            rule_id: self.rule.clone(),
+            key_on: self.key.parse().map_err(|_| WebError::NotFound)?,
+        }))
+    }
+    fn query(&self) -> String {
+        let mut q = format!("person={}", self.person);
+        if !self.rule.is_empty() {
+            q.push_str(&format!(
+                "&organisation={}&rule={}&key={}",
+                self.organisation, self.rule, self.key
+            ));
+        }
+        q
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    ctx: Ctx,
+    params: NewParams,
+    f: OpenCaseForm,
+    form: FormData,
+    errors: Errors,
+    rules: Arc<Rules>,
+}
+
+impl NewPage {
+    fn programme_chosen(&self, p: &Programme) -> bool {
+        self.form.get("programme") == p.id.to_string() || self.f.programmes.len() == 1
+    }
+    /// Every target group of the programmes offered: (id, name, chosen).
+    fn target_groups(&self) -> Vec<(String, String, bool)> {
+        let chosen = match self.form.get("target_group") {
+            "" => self.f.target_group.clone().unwrap_or_default(),
+            g => g.to_owned(),
+        };
+        let mut ids: Vec<String> = Vec::new();
+        for p in &self.f.programmes {
+            for g in &p.target_groups {
+                if !ids.contains(g) {
+                    ids.push(g.clone());
+                }
+            }
+        }
+        ids.into_iter()
+            .map(|id| {
+                let name = target_group_name(&self.ctx, &self.rules, &id);
+                let sel = id == chosen;
+                (id, name, sel)
+            })
+            .collect()
+    }
+    /// Coordinators as `<user>:<unit>` values: (value, label, chosen). The signed-in user first.
+    fn coordinators(&self) -> Vec<(String, String, bool)> {
+        let chosen = self.form.get("coordinator");
+        self.f
+            .coordinators
+            .iter()
+            .map(|(u, name, unit, unit_name)| {
+                let v = format!("{u}:{unit}");
+                let sel = if chosen.is_empty() {
+                    self.ctx
+                        .auth
+                        .as_ref()
+                        .is_some_and(|a| a.actor.user_id == *u)
+                } else {
+                    v == chosen
+                };
+                (v, format!("{name} ({unit_name})"), sel)
+            })
+            .collect()
+    }
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    params: NewParams,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let item = params.item()?;
+    let f = state
+        .app
+        .open_case_form(&auth.actor, params.person()?, item.as_ref())
+        .await?;
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &NewPage {
+            ctx,
+            params,
+            f,
+            form,
+            errors,
+            rules: state.app.config.rules.clone(),
+        },
+        has_errors,
+    ))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Query(params): Query<NewParams>,
+) -> Result<Response, WebError> {
+    new_page(
+        &state,
+        ctx,
+        &auth,
+        params,
+        FormData::default(),
+        Errors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Query(params): Query<NewParams>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let input = OpenCaseInput {
+        programme: form.get("programme").to_owned(),
+        target_group: form.get("target_group").to_owned(),
+        coordinator: form.get("coordinator").to_owned(),
+    };
+    let item = params.item()?;
+    match state
+        .app
+        .open_case(&auth.actor, params.person()?, item.as_ref(), &input)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            new_page(&state, ctx, &auth, params, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CaseTemplate {
+    ctx: Ctx,
+    c: CasePage,
+    form: FormData,
+    errors: Errors,
+    rules: Arc<Rules>,
+}
+
+impl CaseTemplate {
+    fn status(&self, s: &CaseStatus) -> String {
+        status_name(&self.ctx, *s)
+    }
+    fn outcome(&self, o: &CaseOutcome) -> String {
+        self.ctx.t(&format!("case-outcome-{}", o.code()))
+    }
+    fn income(&self, i: &IncomeSource) -> String {
+        self.ctx.t(&format!("case-income-{}", i.code()))
+    }
+    fn target_group(&self, id: &str) -> String {
+        target_group_name(&self.ctx, &self.rules, id)
+    }
+    /// Statuses the case may move to: (code, name, chosen).
+    fn next_statuses(&self) -> Vec<(&'static str, String, bool)> {
+        let Some(d) = &self.c.details else {
+            return Vec::new();
+        };
+        let chosen = self.form.get("status");
+        CaseStatus::ALL
+            .iter()
+            .filter(|s| **s != d.view.case.status)
+            .map(|s| (s.code(), status_name(&self.ctx, *s), chosen == s.code()))
+            .collect()
+    }
+    fn outcomes(&self) -> Vec<(&'static str, String, bool)> {
+        let chosen = self.form.get("outcome");
+        CaseOutcome::ALL
+            .iter()
+            .map(|o| (o.code(), self.outcome(o), chosen == o.code()))
+            .collect()
+    }
+    fn incomes(&self) -> Vec<(&'static str, String, bool)> {
+        let chosen = self.form.get("income");
+        IncomeSource::ALL
+            .iter()
+            .map(|i| (i.code(), self.income(i), chosen == i.code()))
+            .collect()
+    }
+    fn categories(&self, c: &samverka_core::consent::Consent) -> String {
+        c.categories
+            .iter()
+            .map(|x| self.ctx.t(&format!("category-{}", x.code())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    fn consent_state(&self, c: &samverka_core::consent::Consent) -> String {
+        let now = chrono::Utc::now();
+        let today = now.with_timezone(&self.ctx.tz).date_naive();
+        self.ctx
+            .t(&format!("consent-state-{}", c.state(today, now).code()))
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    id: CaseId,
+    form: FormData,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let c = state.app.case_page(&auth.actor, id).await?;
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &CaseTemplate {
+            ctx,
+            c,
+            form,
+            errors,
+            rules: state.app.config.rules.clone(),
+        },
+        has_errors,
+    ))
+}
+
+fn case_id(s: &str) -> Result<CaseId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    case_page(
+        &state,
+        ctx,
+        &auth,
+        case_id(&id)?,
+        FormData::default(),
+        Errors::default(),
+    )
+    .await
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let input = StatusInput {
+        status: form.get("status").to_owned(),
+        outcome: form.get("outcome").to_owned(),
+        income: form.get("income").to_owned(),
+        version: form.get("version").to_owned(),
+    };
+    match state.app.change_case_status(&auth.actor, id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(&state, ctx, &auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

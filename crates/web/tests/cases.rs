@@ -1,0 +1,272 @@
+//! Cases over real HTTP: opening one for a registered person (the coordinator chosen joins the
+//! team), the case list and page, status changes with optimistic concurrency, closing with an
+//! outcome, and what a team member of another organisation sees with and without consent.
+//! SQLite, and PostgreSQL too when `SAMVERKA_TEST_POSTGRES` is set.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use reqwest::StatusCode;
+use samverka_core::actor::Role;
+use samverka_core::{OrganisationId, ProgrammeId};
+use samverka_store::org::{self, Programme};
+
+async fn organisation_of(t: &TestApp, unit: samverka_core::UnitId) -> OrganisationId {
+    let mut tx = t.app.db.begin_read().await.expect("tx");
+    org::get_unit(&mut tx, unit)
+        .await
+        .expect("unit")
+        .organisation_id
+}
+
+/// A programme of both test organisations working with sick-listed people.
+async fn programme(t: &TestApp) -> ProgrammeId {
+    let orgs = vec![
+        organisation_of(t, t.unit).await,
+        organisation_of(t, t.other_unit).await,
+    ];
+    let p = Programme {
+        id: ProgrammeId::new(),
+        name: "Samordningsteam Test".into(),
+        description: String::new(),
+        country: "SE".into(),
+        starts_on: t.app.today() - Duration::days(365),
+        ends_on: None,
+        active: true,
+        created_at: t.app.now(),
+        organisations: orgs,
+        target_groups: vec!["sick_leave".into()],
+        catchment: Vec::new(),
+    };
+    let mut tx = t.app.db.begin().await.expect("tx");
+    org::insert_programme(&mut tx, &p).await.expect("programme");
+    tx.commit().await.expect("commit");
+    p.id
+}
+
+fn field<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_case_is_opened_moved_and_closed_and_shown_only_as_consent_allows() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let coord2 = t.user("coord2", Role::Coordinator).await;
+        t.user("prof-a", Role::Professional).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        t.user_in("admin-b", Role::Administrator, t.other_unit)
+            .await;
+        let coord = t.signed_in("coord").await;
+
+        // The coordinator registers the person (and so is on the team).
+        let reg = coord
+            .post(
+                "/persons/new",
+                "/persons",
+                &[
+                    ("id_scheme", "swedish"),
+                    ("national_id", "19811218-9876"),
+                    ("given_name", "Sara"),
+                    ("family_name", "Öberg"),
+                ],
+            )
+            .await;
+        let record = reg.location.expect("registered");
+        let person = record.trim_start_matches("/persons/").to_owned();
+        let new = format!("/cases/new?person={person}");
+        let form = coord.get(&new).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+
+        // Bad input: a target group the programme does not work with, then no programme.
+        let bad = coord
+            .post(
+                &new,
+                &new,
+                &[
+                    ("programme", &programme.to_string()),
+                    ("target_group", "elderly"),
+                    ("coordinator", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.select_text("#target_group-error")[0].contains("does not work with"),
+            "{}",
+            bad.body
+        );
+        let none = coord
+            .post(
+                &new,
+                &new,
+                &[("programme", ""), ("target_group", "sick_leave")],
+            )
+            .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!none.select_text("#programme-error").is_empty());
+        assert!(
+            coord.get("/cases").await.body.contains("No cases match"),
+            "nothing was created by refused input"
+        );
+
+        // Opened with another coordinator of the organisation, who joins the team.
+        let coordinator = format!("{coord2}:{}", t.unit);
+        let fields = vec![
+            ("programme", programme.to_string()),
+            ("target_group", "sick_leave".to_owned()),
+            ("coordinator", coordinator),
+        ];
+        let opened = coord.post(&new, &new, &field(&fields)).await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let case = opened.location.expect("case page");
+        let twice = coord.post(&new, &new, &field(&fields)).await;
+        assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(twice.body.contains("already has an open case"));
+
+        let c2 = t.signed_in("coord2").await;
+        let page = c2.get(&case).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Identified"));
+        assert!(page.body.contains("coord2 Testsson"));
+        // Listed as coord2's own case, and as the organisation's for the other coordinator.
+        assert!(c2.get("/cases").await.body.contains(&case));
+        assert!(
+            coord
+                .get("/cases?scope=organisation")
+                .await
+                .body
+                .contains(&case)
+        );
+        // A colleague who is not on the team sees neither the case nor it in a list.
+        let prof_a = t.signed_in("prof-a").await;
+        assert_eq!(prof_a.get(&case).await.status, StatusCode::FORBIDDEN);
+        assert!(!prof_a.get("/cases").await.body.contains(&case));
+        assert_eq!(
+            prof_a.get("/cases?scope=organisation").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only coordinators list the organisation's cases"
+        );
+
+        // Status changes: dated, by whom, refused on a stale page or without an outcome.
+        let status = format!("{case}/status");
+        let moved = c2
+            .post(&case, &status, &[("status", "contacted"), ("version", "1")])
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        let stale = c2
+            .post(&case, &status, &[("status", "planning"), ("version", "1")])
+            .await;
+        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            stale
+                .body
+                .contains("changed the case while you had it open")
+        );
+        let no_outcome = c2
+            .post(&case, &status, &[("status", "closed"), ("version", "2")])
+            .await;
+        assert_eq!(no_outcome.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_outcome.select_text("#outcome-error")[0].contains("Give the outcome"));
+        let page = c2.get(&case).await;
+        assert!(page.select_text("dd strong")[0].contains("Contacted"));
+
+        // Another organisation's professional on the team: without consent, only that the
+        // case exists; with a consent letting A share with B, the case itself.
+        let admin_b = t.signed_in("admin-b").await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        let placed = admin_b
+            .post(
+                "/admin/teams",
+                "/admin/teams",
+                &[("national_id", "19811218-9876"), ("member", &member)],
+            )
+            .await;
+        assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.body);
+        let b = t.signed_in("prof-b").await;
+        let hidden = b.get(&case).await;
+        assert_eq!(hidden.status, StatusCode::OK, "{}", hidden.body);
+        assert!(
+            hidden
+                .body
+                .contains("No consent lets that organisation share")
+        );
+        assert!(!hidden.body.contains("Contacted"));
+        let (a_org, b_org) = (
+            organisation_of(&t, t.unit).await,
+            organisation_of(&t, t.other_unit).await,
+        );
+        let consent = coord
+            .post(
+                &record,
+                &format!("{record}/consents"),
+                &[
+                    ("purpose", "Samordning"),
+                    ("sharing", &a_org.to_string()),
+                    ("receiving", &b_org.to_string()),
+                    ("categories", "health"),
+                    ("form", "verbal"),
+                ],
+            )
+            .await;
+        assert_eq!(consent.status, StatusCode::SEE_OTHER, "{}", consent.body);
+        let shown = b.get(&case).await;
+        assert!(shown.body.contains("Contacted"), "{}", shown.body);
+        // ...but only the case's organisation changes it.
+        let by_b = b
+            .post(&case, &status, &[("status", "planning"), ("version", "2")])
+            .await;
+        assert_eq!(by_b.status, StatusCode::FORBIDDEN);
+
+        // Closing with outcome and source of income; a closed case stays closed.
+        let closed = c2
+            .post(
+                &case,
+                &status,
+                &[
+                    ("status", "closed"),
+                    ("outcome", "back_at_work"),
+                    ("income", "salary"),
+                    ("version", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let page = c2.get(&case).await;
+        assert!(page.body.contains("Back at work") && page.body.contains("Salary"));
+        assert_eq!(page.select_text("ol.history li").len(), 3, "{}", page.body);
+        let reopen = c2
+            .post(&case, &status, &[("status", "active"), ("version", "3")])
+            .await;
+        assert_eq!(reopen.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reopen.body.contains("The case is closed"));
+        // Closed cases leave the default list, and show under their status.
+        assert!(!c2.get("/cases").await.body.contains(&case));
+        assert!(c2.get("/cases?status=closed").await.body.contains(&case));
+
+        // The access log has each of these, allowed and refused.
+        t.app.log.flush().await.expect("flush");
+        let mut tx = t.app.db.begin_read().await.expect("tx");
+        let person_id = person.parse().expect("person id");
+        let log = samverka_store::access_log::for_person(&mut tx, person_id, 500)
+            .await
+            .expect("log");
+        drop(tx);
+        let has = |action: &str, what: &str, outcome: &str| {
+            log.iter()
+                .any(|e| e.action == action && e.what == what && e.outcome.starts_with(outcome))
+        };
+        assert!(has("open_case", "case", "allowed"));
+        assert!(has("read", "case", "allowed"));
+        assert!(has("read", "case_exists", "allowed"));
+        assert!(has("read", "case", "denied:not_on_team"));
+        assert!(has("update", "case_status", "allowed"));
+        assert!(has("update", "case_status", "denied:not_case_organisation"));
+        assert!(has("cases", "case_list", "allowed"));
+        t.finish().await;
+    })
+    .await;
+}
