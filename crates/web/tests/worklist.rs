@@ -305,6 +305,52 @@ async fn an_uploaded_file_reaches_the_coordinators_worklist_and_first_contact_st
             "{}",
             again.body
         );
+
+        // A case opened from the item takes over its target group and first contact (so it
+        // starts as contacted) and puts the coordinator on the person's team.
+        let person = link
+            .split("person=")
+            .nth(1)
+            .and_then(|s| s.split('&').next())
+            .expect("person in the item link")
+            .to_owned();
+        let record = format!("/persons/{person}");
+        assert_eq!(coord.get(&record).await.status, StatusCode::FORBIDDEN);
+        let item = coord.get(&link).await;
+        let new = item
+            .attr("a[href^='/cases/new']", "href")
+            .expect("open-a-case link");
+        let form = coord.get(&new).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(
+            form.body
+                .contains(&format!("First contact was made on {}", shown(today)))
+        );
+        assert_eq!(
+            form.attr("#target_group option[selected]", "value")
+                .as_deref(),
+            Some("sick_leave")
+        );
+        let programme = form
+            .attr("#programme option", "value")
+            .expect("a programme");
+        let opened = coord
+            .post(
+                &new,
+                &new,
+                &[
+                    ("programme", &programme),
+                    ("target_group", ""),
+                    ("coordinator", ""),
+                ],
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let case = coord.get(&opened.location.expect("case")).await;
+        assert_eq!(fact(&case, "Status"), "Contacted");
+        assert_eq!(fact(&case, "First contact"), shown(today));
+        assert_eq!(fact(&case, "Target group"), "Sick-listed");
+        assert_eq!(coord.get(&record).await.status, StatusCode::OK);
         t.finish().await;
     })
     .await;
