@@ -7,15 +7,19 @@
 use crate::{App, AppError};
 use chrono::{Datelike, Duration};
 use samverka_core::actor::Actor;
+use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
 use samverka_core::consent::{
     Block, BlockScope, Category, Consent, ConsentForm, EmergencyAccess, TeamMember,
 };
 use samverka_core::policy::{self, AccessRequest, Action, Decision, Grant, PersonFacts};
 use samverka_core::{BlockId, ConsentId, EmergencyAccessId, NoteId, PersonId, TeamMemberId};
+use samverka_core::{CaseEventId, CaseId, ProgrammeId};
 use samverka_store::Tx;
 use samverka_store::access_log;
+use samverka_store::case::{self, Case, CaseEvent};
 use samverka_store::consent;
 use samverka_store::note::{self, Note};
+use samverka_store::org;
 use samverka_store::person::Person;
 use std::collections::HashMap;
 
@@ -162,6 +166,83 @@ impl Seeder<'_> {
         self.log(tx, &g, person, "consent").await?;
         if withdrawn_days_ago.is_some() {
             self.log(tx, &g, person, "consent_withdrawal").await?;
+        }
+        Ok(())
+    }
+}
+
+impl Seeder<'_> {
+    /// A case of the demo coordinator for `person` in `programme`, opened `days_ago` days ago
+    /// and moved, a few days per step, through each status up to `status` (closed with
+    /// `closing`), every step dated and logged as a real one would be.
+    #[allow(clippy::too_many_arguments)]
+    async fn case(
+        &mut self,
+        tx: &mut Tx,
+        person: PersonId,
+        programme: ProgrammeId,
+        target_group: &str,
+        status: CaseStatus,
+        days_ago: i64,
+        closing: Option<(CaseOutcome, IncomeSource)>,
+    ) -> Result<(), AppError> {
+        let on_team = self.facts.get(&person).is_some_and(|f| {
+            let me = self.actors.get("coordinator").map(|a| a.user_id);
+            f.team
+                .iter()
+                .any(|t| t.user_id.is_some() && t.user_id == me)
+        });
+        if !on_team {
+            self.team(tx, person, &["coordinator"]).await?;
+        }
+        let g = self.grant("coordinator", Action::OpenCase, person)?;
+        let opened_at = self.app.now() - Duration::days(days_ago);
+        let c = Case {
+            id: CaseId::new(),
+            person_id: person,
+            programme_id: programme,
+            organisation_id: g.organisation(),
+            unit_id: g.unit(),
+            coordinator_id: g.user(),
+            target_group: target_group.to_owned(),
+            status: CaseStatus::Identified,
+            flag: None,
+            first_contact_on: (status > CaseStatus::Identified)
+                .then(|| self.app.today() - Duration::days(days_ago - 2)),
+            outcome: None,
+            income: None,
+            opened_at,
+            opened_by: g.user(),
+            closed_at: None,
+            version: 1,
+        };
+        case::insert(tx, &g, &c).await?;
+        self.log(tx, &g, person, "case").await?;
+        let g = self.grant("coordinator", Action::Update, person)?;
+        let steps: Vec<CaseStatus> = CaseStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s > CaseStatus::Identified && *s <= status)
+            .collect();
+        let mut from = CaseStatus::Identified;
+        for (i, to) in steps.iter().enumerate() {
+            let closes = *to == CaseStatus::Closed;
+            let e = CaseEvent {
+                id: CaseEventId::new(),
+                case_id: c.id,
+                at: opened_at + Duration::days(2 * (i as i64 + 1)),
+                by_user: g.user(),
+                by_organisation: g.organisation(),
+                from: Some(from),
+                to: *to,
+                outcome: closing.filter(|_| closes).map(|x| x.0),
+                income: closing.filter(|_| closes).map(|x| x.1),
+            };
+            if !case::change_status(tx, &g, c.id, i as i64 + 1, &e).await? {
+                return Err(AppError::Internal("demo: a case step was refused".into()));
+            }
+            self.log(tx, &g, person, "case_status").await?;
+            from = *to;
         }
         Ok(())
     }
@@ -407,6 +488,37 @@ impl App {
                 "Uppföljning av blodtryck.",
             )
             .await?;
+        }
+
+        // Cases of the coordination team in every status, in the programmes the coordinator's
+        // organisation takes part in that work with sick-listed people.
+        let coordinator_org = s.actor("coordinator")?.memberships[0].organisation_id;
+        let programmes: Vec<ProgrammeId> = org::list_programmes(tx)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.organisations.contains(&coordinator_org)
+                    && p.target_groups.iter().any(|g| g == "sick_leave")
+            })
+            .map(|p| p.id)
+            .collect();
+        if let Some(&programme) = programmes.first() {
+            let back = Some((CaseOutcome::BackAtWork, IncomeSource::Salary));
+            // A tiny demo (tests) may have too few adults for the last three.
+            for (person, status, days, closing) in [
+                (Some(a), CaseStatus::Active, 40, None),
+                (Some(b), CaseStatus::FollowUp, 200, None),
+                (Some(c), CaseStatus::Contacted, 25, None),
+                (Some(d), CaseStatus::Planning, 30, None),
+                (pick().ok(), CaseStatus::Identified, 3, None),
+                (pick().ok(), CaseStatus::Consented, 15, None),
+                (pick().ok(), CaseStatus::Closed, 120, back),
+            ] {
+                if let Some(person) = person {
+                    s.case(tx, person, programme, "sick_leave", status, days, closing)
+                        .await?;
+                }
+            }
         }
 
         // The hospital nurse opened A's record in an emergency: awaiting the auditor's review.

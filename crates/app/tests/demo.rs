@@ -97,6 +97,30 @@ async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
         let found = app.search_persons(&prof, "a").await.expect("search");
         assert!(!found.persons.is_empty());
         assert!(found.persons.iter().all(|v| v.person.synthetic));
+
+        // The coordinator's organisation has a case in every status, each case page shows its
+        // dated history, and the closed one its outcome.
+        let coord = signed_in(&app, "coordinator", "demo").await;
+        let mut statuses = Vec::new();
+        for status in samverka_core::case::CaseStatus::ALL {
+            let q = samverka_app::cases::CaseListQuery {
+                scope: "organisation".into(),
+                status: status.code().into(),
+                programme: String::new(),
+            };
+            let (_, rows, _) = app.case_list(&coord, &q).await.expect("case list");
+            if let Some(r) = rows.first() {
+                statuses.push(*status);
+                let page = app.case_page(&coord, r.case.id).await.expect("case page");
+                let d = page.details.expect("the coordinator sees the case");
+                assert_eq!(d.view.case.status, *status);
+                assert_eq!(d.events.last().map(|e| e.event.to), Some(*status));
+                if *status == samverka_core::case::CaseStatus::Closed {
+                    assert!(d.view.case.outcome.is_some() && d.view.case.income.is_some());
+                }
+            }
+        }
+        assert_eq!(statuses, samverka_core::case::CaseStatus::ALL);
     })
     .await;
 }
