@@ -80,6 +80,7 @@ impl App {
                     | Action::TeamAdmin
                     | Action::EmergencyAccess
                     | Action::OpenCase
+                    | Action::CaseTeam
             )
         {
             consent::lock_person(tx, p).await?;

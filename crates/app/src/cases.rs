@@ -61,8 +61,11 @@ pub struct CaseDetails {
     pub consents: Vec<Consent>,
     /// The active team places the reader may know of: (place, user, unit, organisation).
     pub team: Vec<(TeamMember, Option<String>, String, String)>,
-    /// The reader may change the status (a coordinator of the case's organisation).
+    /// The reader may change the status and the team (a coordinator of the case's organisation).
     pub may_change: bool,
+    /// Whom the coordinator may invite: staff of the programme's organisations, as (user, name,
+    /// unit, unit name, organisation name). Empty unless `may_change`.
+    pub invitable: Vec<(UserId, String, UnitId, String, String)>,
 }
 
 /// A status change as typed; `version` is the case's version the page showed.
@@ -314,10 +317,26 @@ impl App {
         let person_name = person::display_name(&mut tx, &grant, person_id).await?;
         let details = if grant.knows_of(view.case.organisation_id) {
             let events = case::events(&mut tx, &grant, id).await?;
+            let may_change = view.case.organisation_id == grant.organisation()
+                && actor.has_role(Role::Coordinator);
+            // The case's coordinators also see the places they gave, whatever the consent says
+            // now, so that they can take them back.
+            let inviters: Vec<UserId> = if may_change {
+                consent::organisation_coordinators(&mut tx, grant.organisation())
+                    .await?
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let team = consent::team_of(&mut tx, &grant, person_id)
                 .await?
                 .into_iter()
-                .filter(|(t, ..)| grant.knows_of(t.organisation_id))
+                .filter(|(t, ..)| {
+                    grant.knows_of(t.organisation_id)
+                        || t.added_by.is_some_and(|u| inviters.contains(&u))
+                })
                 .collect();
             let consents = facts
                 .consents
@@ -325,14 +344,19 @@ impl App {
                 .filter(|c| grant.sees_consent(c))
                 .cloned()
                 .collect();
-            let may_change = view.case.organisation_id == grant.organisation()
-                && actor.has_role(Role::Coordinator);
+            let invitable = if may_change && view.case.status.is_open() {
+                let programme = org::get_programme(&mut tx, view.case.programme_id).await?;
+                consent::staff_of_organisations(&mut tx, &programme.organisations).await?
+            } else {
+                Vec::new()
+            };
             Some(CaseDetails {
                 view: view.clone(),
                 events,
                 consents,
                 team,
                 may_change,
+                invitable,
             })
         } else {
             None
@@ -433,6 +457,122 @@ impl App {
         }
         self.commit_logged(tx, &[self.allowed(&grant, Some(person_id), "case_status")])
             .await
+    }
+
+    /// Puts a professional (`user:<user>:<unit>`) or a whole unit (`unit:<unit>`) of one of the
+    /// programme's organisations on the person's team, from today. Only the case's coordinators
+    /// (of its organisation, on the team), while the case is open. What the new member then sees
+    /// is the access core's to decide: their own organisation's information, and others' only
+    /// under consent.
+    pub async fn invite_to_case_team(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        member: &str,
+    ) -> Result<(), AppError> {
+        let (mut tx, grant, view) = self.case_team_change(actor, id, "case_team_add").await?;
+        let programme = org::get_programme(&mut tx, view.case.programme_id).await?;
+        let staff = consent::staff_of_organisations(&mut tx, &programme.organisations).await?;
+        let (user_id, unit_id) = match member.trim().split(':').collect::<Vec<_>>().as_slice() {
+            ["user", u, n] => (u.parse::<UserId>().ok(), n.parse::<UnitId>().ok()),
+            ["unit", n] => (None, n.parse::<UnitId>().ok()),
+            _ => (None, None),
+        };
+        let found = unit_id.and_then(|n| {
+            staff
+                .iter()
+                .find(|s| s.2 == n && user_id.is_none_or(|u| s.0 == u))
+        });
+        let (Some(unit_id), Some(_)) = (unit_id, found) else {
+            return Err(AppError::invalid("member", "case-team-member-unknown"));
+        };
+        let unit = org::get_unit(&mut tx, unit_id).await?;
+        let person_id = view.case.person_id;
+        let (today, now) = (grant.today(), grant.now());
+        let facts = consent::person_facts(&mut tx, person_id, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let already = facts
+            .team
+            .iter()
+            .any(|t| t.active(today, now) && t.user_id == user_id && t.unit_id == unit_id);
+        if already {
+            return Err(AppError::invalid("member", "case-team-already"));
+        }
+        consent::insert_team_member(
+            &mut tx,
+            &grant,
+            &TeamMember {
+                id: TeamMemberId::new(),
+                person_id,
+                user_id,
+                unit_id,
+                organisation_id: unit.organisation_id,
+                starts_on: today,
+                ended_at: None,
+                added_by: Some(actor.user_id),
+                created_at: now,
+            },
+        )
+        .await?;
+        self.commit_logged(
+            tx,
+            &[self.allowed(&grant, Some(person_id), "case_team_add")],
+        )
+        .await
+    }
+
+    /// Takes a place off the person's team at once: its member loses access on their next
+    /// request (unless another place or an emergency access covers them). Only the case's
+    /// coordinators.
+    pub async fn remove_from_case_team(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        place: TeamMemberId,
+    ) -> Result<(), AppError> {
+        let (mut tx, grant, view) = self.case_team_change(actor, id, "case_team_remove").await?;
+        let person_id = view.case.person_id;
+        if !consent::end_case_team_member(&mut tx, &grant, person_id, place, grant.now()).await? {
+            return Err(AppError::NotFound);
+        }
+        self.commit_logged(
+            tx,
+            &[self.allowed(&grant, Some(person_id), "case_team_remove")],
+        )
+        .await
+    }
+
+    /// The transaction, grant and case for a change of a case's team, refused (and logged)
+    /// unless the actor is a coordinator of the case's organisation on the team and the case is
+    /// open.
+    async fn case_team_change(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        what: &str,
+    ) -> Result<(samverka_store::Tx, samverka_core::policy::Grant, CaseView), AppError> {
+        let mut tx = self.db.begin().await?;
+        let person_id = case::person_of(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let grant = granted!(
+            self,
+            tx,
+            self.check(&mut tx, actor, Action::CaseTeam, Some(person_id), what)
+                .await?
+        );
+        let view = case::get(&mut tx, &grant, id).await?;
+        if view.case.organisation_id != grant.organisation() {
+            drop(tx);
+            return Err(self
+                .refuse(self.refusal(&grant, Some(person_id), what, "not_case_organisation"))
+                .await);
+        }
+        if !view.case.status.is_open() {
+            return Err(AppError::invalid("member", "case-closed-already"));
+        }
+        Ok((tx, grant, view))
     }
 
     /// The case list: the actor's own cases, or (coordinators) their organisation's. Every

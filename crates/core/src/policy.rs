@@ -46,10 +46,13 @@ pub enum Action {
     OpenCase,
     /// List the cases the actor works on, or their organisation's.
     Cases,
+    /// Invite staff of any organisation to a person's team, or take them off it, as the
+    /// coordinator of a case (coordinators on the team).
+    CaseTeam,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Search,
         Action::Lookup,
         Action::Read,
@@ -65,6 +68,7 @@ impl Action {
         Action::Contact,
         Action::OpenCase,
         Action::Cases,
+        Action::CaseTeam,
     ];
 
     pub fn code(self) -> &'static str {
@@ -84,6 +88,7 @@ impl Action {
             Action::Contact => "contact",
             Action::OpenCase => "open_case",
             Action::Cases => "cases",
+            Action::CaseTeam => "case_team",
         }
     }
 }
@@ -360,7 +365,9 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::Export | Action::AuditSearch | Action::Review => &[Role::Auditor],
         Action::TeamAdmin | Action::Import => &[Role::Administrator],
         // The coordination team finds and contacts people; others meet them through cases.
-        Action::Worklist | Action::Contact | Action::OpenCase => &[Role::Coordinator],
+        Action::Worklist | Action::Contact | Action::OpenCase | Action::CaseTeam => {
+            &[Role::Coordinator]
+        }
         Action::Cases => &PERSON_ROLES,
     }
 }
@@ -394,7 +401,7 @@ pub fn decide(actor: &Actor, request: &AccessRequest, facts: &Facts<'_>) -> Deci
     let needs_team = request.person.is_some()
         && matches!(
             request.action,
-            Action::Read | Action::Create | Action::Update
+            Action::Read | Action::Create | Action::Update | Action::CaseTeam
         );
     let mut acting = candidates[0];
     let mut basis = Basis::Role;

@@ -218,10 +218,13 @@ pub async fn person_of(tx: &mut Tx, id: CaseId) -> Result<Option<PersonId>, Stor
     Ok(row.map(|r| r.person_id.into()))
 }
 
-/// One case with its names. Needs a `Read` or `Update` grant for its person.
+/// One case with its names. Needs a `Read`, `Update` or `CaseTeam` grant for its person.
 pub async fn get(tx: &mut Tx, grant: &Grant, id: CaseId) -> Result<CaseView, StoreError> {
     let person = grant.person().ok_or(StoreError::GrantMismatch)?;
-    if !(grant.covers(Action::Read, Some(person)) || grant.covers(Action::Update, Some(person))) {
+    if ![Action::Read, Action::Update, Action::CaseTeam]
+        .into_iter()
+        .any(|a| grant.covers(a, Some(person)))
+    {
         return Err(StoreError::GrantMismatch);
     }
     #[derive(sqlx::FromRow)]

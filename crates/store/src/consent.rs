@@ -578,10 +578,12 @@ pub async fn insert_team_member(
         && grant.person().is_none()
         && t.user_id == Some(grant.user())
         && t.unit_id == grant.unit();
-    // Opening a case puts its coordinator, of the opener's organisation, on the team.
+    // Opening a case puts its coordinator, of the opener's organisation, on the team; a case's
+    // coordinator invites staff of any organisation.
     let case_opener = grant.covers(Action::OpenCase, Some(t.person_id))
         && t.organisation_id == grant.organisation();
-    if !registrar && !case_opener {
+    let case_team = grant.covers(Action::CaseTeam, Some(t.person_id));
+    if !registrar && !case_opener && !case_team {
         check(grant, Action::TeamAdmin, Some(t.person_id))?;
     }
     tx.execute(q!(
@@ -627,6 +629,80 @@ pub async fn end_team_member(
         ))
         .await?;
     Ok(row.map(|r| r.person_id.into()))
+}
+
+/// Ends a place on `person`'s team, of any organisation, at `at`: a case's coordinator taking
+/// someone off the team. Needs a `CaseTeam` grant for the person. Returns whether an active
+/// place was ended.
+pub async fn end_case_team_member(
+    tx: &mut Tx,
+    grant: &Grant,
+    person: PersonId,
+    id: TeamMemberId,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    check(grant, Action::CaseTeam, Some(person))?;
+    let n = tx
+        .execute(q!(
+            "update team_member set ended_at = $1, ended_by = $2
+             where id = $3 and person_id = $4 and ended_at is null",
+            at,
+            grant.user(),
+            id,
+            person
+        ))
+        .await?;
+    Ok(n == 1)
+}
+
+/// Staff of these organisations who work with persons, in active units, for inviting to a
+/// case's team: (user, name, unit, unit name, organisation name).
+pub async fn staff_of_organisations(
+    tx: &mut Tx,
+    organisations: &[OrganisationId],
+) -> Result<Vec<(UserId, String, samverka_core::UnitId, String, String)>, StoreError> {
+    if organisations.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        user_id: Uuid,
+        display_name: String,
+        unit_id: Uuid,
+        unit_name: String,
+        organisation_name: String,
+    }
+    let list: Vec<String> = (1..=organisations.len()).map(|i| format!("${i}")).collect();
+    let rows: Vec<Found> = tx
+        .fetch_all(Query {
+            sql: format!(
+                "select distinct m.user_id, u.display_name, m.unit_id, n.name as unit_name,
+                        o.name as organisation_name
+                 from membership m
+                 join app_user u on u.id = m.user_id
+                 join unit n on n.id = m.unit_id
+                 join organisation o on o.id = n.organisation_id
+                 where n.organisation_id in ({}) and n.active and u.active
+                   and m.role in ('coordinator', 'professional')
+                 order by o.name, n.name, u.display_name",
+                list.join(", ")
+            )
+            .into(),
+            args: organisations.iter().map(|o| (*o).into()).collect(),
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.user_id.into(),
+                r.display_name,
+                r.unit_id.into(),
+                r.unit_name,
+                r.organisation_name,
+            )
+        })
+        .collect())
 }
 
 /// A team place as the administrators' page shows it, with the person's identity only.

@@ -15,7 +15,7 @@ use samverka_app::cases::{CaseListQuery, CasePage, OpenCaseForm, OpenCaseInput, 
 use samverka_app::model::{CaseListFilter, CaseListRow, CaseScope, FlagKey, Programme};
 use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
 use samverka_core::rules::Rules;
-use samverka_core::{CaseId, OrganisationId, PersonId};
+use samverka_core::{CaseId, OrganisationId, PersonId, TeamMemberId};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/status", post(change_status))
+        .route("/cases/{id}/team", post(invite))
+        .route("/cases/{id}/team/{place}/remove", post(remove_member))
 }
 
 /// The codes and names of every status, outcome and income source, for selects and labels.
@@ -347,6 +349,32 @@ impl CaseTemplate {
             .map(|i| (i.code(), self.income(i), chosen == i.code()))
             .collect()
     }
+    /// Whom the invitation form offers: each unit as a whole, then each person in it, as
+    /// (value, label, chosen).
+    fn invitable(&self) -> Vec<(String, String, bool)> {
+        let Some(d) = &self.c.details else {
+            return Vec::new();
+        };
+        let chosen = self.form.get("member");
+        let mut out: Vec<(String, String, bool)> = Vec::new();
+        for (user, name, unit, unit_name, org_name) in &d.invitable {
+            let whole = format!("unit:{unit}");
+            if !out.iter().any(|(v, ..)| *v == whole) {
+                let label = self.ctx.ta(
+                    "case-team-whole-unit",
+                    &[
+                        ("unit", unit_name.clone()),
+                        ("organisation", org_name.clone()),
+                    ],
+                );
+                out.push((whole.clone(), label, chosen == whole));
+            }
+            let v = format!("user:{user}:{unit}");
+            let sel = chosen == v;
+            out.push((v, format!("{name} ({unit_name}, {org_name})"), sel));
+        }
+        out
+    }
     fn categories(&self, c: &samverka_core::consent::Consent) -> String {
         c.categories
             .iter()
@@ -421,6 +449,51 @@ pub async fn change_status(
     };
     match state.app.change_case_status(&auth.actor, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(&state, ctx, &auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let r = state
+        .app
+        .invite_to_case_team(&auth.actor, id, form.get("member"))
+        .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#team")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(&state, ctx, &auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path((id, place)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let place: TeamMemberId = place.parse().map_err(|_| WebError::NotFound)?;
+    match state
+        .app
+        .remove_from_case_team(&auth.actor, id, place)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#team")).into_response()),
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
             case_page(&state, ctx, &auth, id, form, errors).await

@@ -270,3 +270,135 @@ async fn a_case_is_opened_moved_and_closed_and_shown_only_as_consent_allows() {
     })
     .await;
 }
+
+/// The remove button's form action for the team place of `who` on a case page.
+fn remove_action(page: &Page, who: &str) -> Option<String> {
+    let li = scraper::Selector::parse("ul.team li").expect("selector");
+    let form = scraper::Selector::parse("form").expect("selector");
+    page.html()
+        .select(&li)
+        .find(|e| e.text().collect::<String>().contains(who))
+        .and_then(|e| e.select(&form).next())
+        .and_then(|f| f.value().attr("action").map(str::to_owned))
+}
+
+#[tokio::test]
+async fn invited_members_see_the_case_within_the_consent_and_lose_it_at_once() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let reg = coord
+            .post(
+                "/persons/new",
+                "/persons",
+                &[
+                    ("id_scheme", "swedish"),
+                    ("national_id", "19811218-9876"),
+                    ("given_name", "Sara"),
+                    ("family_name", "Öberg"),
+                ],
+            )
+            .await;
+        let record = reg.location.expect("registered");
+        let person: samverka_core::PersonId =
+            record.trim_start_matches("/persons/").parse().expect("id");
+        let new = format!("/cases/new?person={person}");
+        let opened = coord
+            .post(
+                &new,
+                &new,
+                &[
+                    ("programme", &programme.to_string()),
+                    ("target_group", "sick_leave"),
+                ],
+            )
+            .await;
+        let case = opened.location.expect("case");
+        let team = format!("{case}/team");
+
+        // The invitation offers the programme's other organisation; bad values are refused.
+        let page = coord.get(&case).await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        assert!(page.body.contains(&member), "{}", page.body);
+        let bad = coord.post(&case, &team, &[("member", "user:nobody")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.select_text("#member-error")[0].contains("Choose someone"));
+        let b = t.signed_in("prof-b").await;
+        assert_eq!(b.get(&case).await.status, StatusCode::FORBIDDEN);
+        let invited = coord.post(&case, &team, &[("member", &member)]).await;
+        assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+        let again = coord.post(&case, &team, &[("member", &member)]).await;
+        assert!(again.body.contains("on the team already"));
+        // A member who is not the case's coordinator may not invite.
+        let by_b = b.post(&case, &team, &[("member", &member)]).await;
+        assert_eq!(by_b.status, StatusCode::FORBIDDEN);
+
+        // On the team without consent: only that the case exists. With consent: the case.
+        assert!(b.get(&case).await.body.contains("No consent lets"));
+        let (a_org, b_org) = (
+            organisation_of(&t, t.unit).await,
+            organisation_of(&t, t.other_unit).await,
+        );
+        coord
+            .post(
+                &record,
+                &format!("{record}/consents"),
+                &[
+                    ("purpose", "Samordning"),
+                    ("sharing", &a_org.to_string()),
+                    ("receiving", &b_org.to_string()),
+                    ("categories", "health"),
+                    ("form", "verbal"),
+                ],
+            )
+            .await;
+        assert!(b.get(&case).await.body.contains("Identified"));
+        // The consent withdrawn: on the very next request only the case's existence again.
+        let withdraw = coord
+            .get(&record)
+            .await
+            .attr("form[action$='/withdraw']", "action")
+            .expect("withdraw form");
+        let w = coord.post(&record, &withdraw, &[]).await;
+        assert_eq!(w.status, StatusCode::SEE_OTHER);
+        let after = b.get(&case).await;
+        assert!(after.body.contains("No consent lets") && !after.body.contains("Identified"));
+
+        // Taken off the team: refused on the very next request, and logged as refused.
+        let page = coord.get(&case).await;
+        let remove = remove_action(&page, "prof-b Testsson").expect("remove button");
+        let removed = coord.post(&case, &remove, &[]).await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+        assert_eq!(b.get(&case).await.status, StatusCode::FORBIDDEN);
+        assert!(remove_action(&coord.get(&case).await, "prof-b Testsson").is_none());
+
+        t.app.log.flush().await.expect("flush");
+        let mut tx = t.app.db.begin_read().await.expect("tx");
+        let log = samverka_store::access_log::for_person(&mut tx, person, 500)
+            .await
+            .expect("log");
+        drop(tx);
+        let of_b = |what: &str, outcome: &str| {
+            log.iter().any(|e| {
+                e.user_id == Some(prof_b) && e.what == what && e.outcome.starts_with(outcome)
+            })
+        };
+        assert!(of_b("case_exists", "allowed"));
+        assert!(of_b("case", "allowed"));
+        assert!(of_b("case", "denied:not_on_team"));
+        assert!(of_b("case_team_add", "denied:role_not_permitted"));
+        assert!(
+            log.iter()
+                .any(|e| e.what == "case_team_add" && e.outcome == "allowed")
+        );
+        assert!(
+            log.iter()
+                .any(|e| e.what == "case_team_remove" && e.outcome == "allowed")
+        );
+        t.finish().await;
+    })
+    .await;
+}
