@@ -15,6 +15,7 @@ mod demo_access;
 pub mod demo_signals;
 pub mod error;
 pub mod persons;
+pub mod plans;
 pub mod programmes;
 pub mod records;
 pub mod screening;
@@ -88,6 +89,7 @@ pub mod model {
     pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
     pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
     pub use samverka_store::person::Person;
+    pub use samverka_store::plan::{Agreement, PlanVersion, VersionView as PlanVersionView};
     pub use samverka_store::signal::{Import, ImportCounts, ImportStatus, ReportLine};
     pub use samverka_store::user::{MembershipView, User};
 }

@@ -60,4 +60,5 @@ id_type!(
     NoteId,
     CaseId,
     CaseEventId,
+    PlanId,
 );

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod ids;
 pub mod national_id;
 pub mod org;
+pub mod plan;
 pub mod policy;
 pub mod rules;
 pub mod signal;

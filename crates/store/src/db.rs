@@ -99,6 +99,7 @@ id_value!(
     NoteId,
     CaseId,
     CaseEventId,
+    PlanId,
     OrganisationId,
     UnitId,
     ProgrammeId,

@@ -13,6 +13,7 @@ pub mod log_tail;
 pub mod note;
 pub mod org;
 pub mod person;
+pub mod plan;
 pub mod session;
 pub mod setting;
 pub mod signal;

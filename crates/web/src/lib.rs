@@ -11,6 +11,7 @@ mod forms;
 pub mod i18n;
 mod pages;
 mod persons;
+mod plans;
 mod records;
 mod signals;
 
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/persons/new", get(persons::new_form))
         .merge(records::routes())
         .merge(cases::routes())
+        .merge(plans::routes())
         .merge(audit::routes())
         .merge(admin::routes())
         .merge(signals::routes())

@@ -271,6 +271,42 @@ async fn a_case_is_opened_moved_and_closed_and_shown_only_as_consent_allows() {
     .await;
 }
 
+/// Sara, registered by the signed-in coordinator `coord` (so on her team), with a case in
+/// `programme` that `coord` coordinates: (record path, person, case path).
+async fn sara_with_case(
+    coord: &Client,
+    programme: ProgrammeId,
+) -> (String, samverka_core::PersonId, String) {
+    let reg = coord
+        .post(
+            "/persons/new",
+            "/persons",
+            &[
+                ("id_scheme", "swedish"),
+                ("national_id", "19811218-9876"),
+                ("given_name", "Sara"),
+                ("family_name", "Öberg"),
+            ],
+        )
+        .await;
+    let record = reg.location.expect("registered");
+    let person: samverka_core::PersonId =
+        record.trim_start_matches("/persons/").parse().expect("id");
+    let new = format!("/cases/new?person={person}");
+    let opened = coord
+        .post(
+            &new,
+            &new,
+            &[
+                ("programme", &programme.to_string()),
+                ("target_group", "sick_leave"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    (record, person, opened.location.expect("case"))
+}
+
 /// The remove button's form action for the team place of `who` on a case page.
 fn remove_action(page: &Page, who: &str) -> Option<String> {
     let li = scraper::Selector::parse("ul.team li").expect("selector");
@@ -290,33 +326,7 @@ async fn invited_members_see_the_case_within_the_consent_and_lose_it_at_once() {
         t.user("coord", Role::Coordinator).await;
         let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
         let coord = t.signed_in("coord").await;
-        let reg = coord
-            .post(
-                "/persons/new",
-                "/persons",
-                &[
-                    ("id_scheme", "swedish"),
-                    ("national_id", "19811218-9876"),
-                    ("given_name", "Sara"),
-                    ("family_name", "Öberg"),
-                ],
-            )
-            .await;
-        let record = reg.location.expect("registered");
-        let person: samverka_core::PersonId =
-            record.trim_start_matches("/persons/").parse().expect("id");
-        let new = format!("/cases/new?person={person}");
-        let opened = coord
-            .post(
-                &new,
-                &new,
-                &[
-                    ("programme", &programme.to_string()),
-                    ("target_group", "sick_leave"),
-                ],
-            )
-            .await;
-        let case = opened.location.expect("case");
+        let (record, person, case) = sara_with_case(&coord, programme).await;
         let team = format!("{case}/team");
 
         // The invitation offers the programme's other organisation; bad values are refused.
@@ -398,6 +408,184 @@ async fn invited_members_see_the_case_within_the_consent_and_lose_it_at_once() {
             log.iter()
                 .any(|e| e.what == "case_team_remove" && e.outcome == "allowed")
         );
+        t.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently_overwritten() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        t.user("prof-a", Role::Professional).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (record, _, case) = sara_with_case(&coord, programme).await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        coord
+            .post(&case, &format!("{case}/team"), &[("member", &member)])
+            .await;
+        let (a_org, b_org) = (
+            organisation_of(&t, t.unit).await.to_string(),
+            organisation_of(&t, t.other_unit).await.to_string(),
+        );
+        for (sharing, receiving) in [(&a_org, &b_org), (&b_org, &a_org)] {
+            coord
+                .post(
+                    &record,
+                    &format!("{record}/consents"),
+                    &[
+                        ("purpose", "SIP"),
+                        ("sharing", sharing),
+                        ("receiving", receiving),
+                        ("categories", "health"),
+                        ("form", "written"),
+                    ],
+                )
+                .await;
+        }
+        let plan = format!("{case}/plan");
+        let empty = coord.get(&plan).await;
+        assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+        assert!(empty.body.contains("No plan has been written yet."));
+
+        // Bad input names the field and the intervention row; nothing is saved.
+        let bad = coord
+            .post(
+                &plan,
+                &plan,
+                &[
+                    ("based_on", "0"),
+                    ("goals", "  "),
+                    ("what_1", "Arbetsträning"),
+                    ("organisation_1", ""),
+                    ("starts_on_1", "2026-12-01"),
+                    ("ends_on_1", "2026-11-01"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!bad.select_text("#goals-error").is_empty());
+        let row_errors = bad.select_text("fieldset.invalid p.error");
+        assert!(
+            row_errors
+                .iter()
+                .any(|e| e.contains("Intervention 1") && e.contains("organisation")),
+            "{row_errors:?}"
+        );
+        assert!(
+            row_errors
+                .iter()
+                .any(|e| e.contains("ends before it starts"))
+        );
+        assert!(
+            coord
+                .get(&plan)
+                .await
+                .body
+                .contains("No plan has been written yet.")
+        );
+
+        let v1 = [
+            ("based_on", "0"),
+            ("goals", "Jag vill tillbaka till lagret på halvtid."),
+            ("what_1", "Arbetsträning"),
+            ("organisation_1", b_org.as_str()),
+            ("responsible_1", "prof-b"),
+            ("starts_on_1", "2026-12-01"),
+            ("ends_on_1", "2027-02-28"),
+            ("status_1", "planned"),
+            ("responsible_organisation", a_org.as_str()),
+            ("next_follow_up", "2027-01-15"),
+        ];
+        let saved = coord.post(&plan, &plan, &v1).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(saved.location, Some(format!("{plan}?v=1")));
+
+        // Two people edit version 1; the second save is refused and changes nothing.
+        let b = t.signed_in("prof-b").await;
+        let b_form = b.get(&plan).await;
+        assert_eq!(
+            b_form.attr("input[name=based_on]", "value").as_deref(),
+            Some("1")
+        );
+        let mut v2 = v1.to_vec();
+        v2[0] = ("based_on", "1");
+        v2[1] = (
+            "goals",
+            "Jag vill tillbaka till lagret på halvtid, sedan heltid.",
+        );
+        assert_eq!(
+            coord.post(&plan, &plan, &v2).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let mut late = v1.to_vec();
+        late[0] = ("based_on", "1");
+        late[1] = ("goals", "B:s ändring");
+        let refused = b.post(&plan, &plan, &late).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("Someone saved a new version of the plan")
+        );
+        assert!(
+            refused.body.contains("B:s ändring"),
+            "the text typed is kept"
+        );
+        let page = coord.get(&plan).await;
+        assert!(page.body.contains("sedan heltid") && !page.body.contains("B:s ändring"));
+        assert_eq!(page.select_text("#versions + ul li").len(), 2);
+
+        // Agreement: each organisation for itself, the person through the coordinator.
+        let agree = format!("{plan}/2/agree");
+        assert!(page.body.contains("Not yet agreed by everyone"));
+        let by_b_for_person = b.post(&plan, &agree, &[("party", "person")]).await;
+        assert_eq!(by_b_for_person.status, StatusCode::FORBIDDEN);
+        let by_b_for_a = b.post(&plan, &agree, &[("party", &a_org)]).await;
+        assert_eq!(by_b_for_a.status, StatusCode::FORBIDDEN);
+        for (c, party) in [
+            (&coord, &a_org),
+            (&coord, &"person".to_owned()),
+            (&b, &b_org),
+        ] {
+            let r = c.post(&plan, &agree, &[("party", party)]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{party}: {}", r.body);
+        }
+        let again = coord.post(&plan, &agree, &[("party", &a_org)]).await;
+        assert!(again.body.contains("recorded already"));
+        let agreed = coord.get(&format!("{plan}?v=2")).await;
+        assert!(
+            agreed.body.contains("Agreed by everyone"),
+            "{}",
+            agreed.body
+        );
+        assert!(
+            coord
+                .get(&format!("{plan}?v=1"))
+                .await
+                .body
+                .contains("Not yet agreed")
+        );
+
+        // Side by side: the goals changed, the interventions did not.
+        let cmp = coord.get(&format!("{plan}/compare?a=1&b=2")).await;
+        assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
+        let changed = cmp.select_text("table.compare tr.changed th");
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert!(changed[0].contains("goals"));
+        // The print view: a document with the plan and its agreements.
+        let print = coord.get(&format!("{plan}/print?v=2")).await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(
+            print.body.contains("sedan heltid") && print.body.contains("class=\"plan-document\"")
+        );
+
+        // Not on the team: refused.
+        let a = t.signed_in("prof-a").await;
+        assert_eq!(a.get(&plan).await.status, StatusCode::FORBIDDEN);
         t.finish().await;
     })
     .await;
