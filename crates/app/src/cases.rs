@@ -66,6 +66,11 @@ pub struct CaseDetails {
     /// Whom the coordinator may invite: staff of the programme's organisations, as (user, name,
     /// unit, unit name, organisation name). Empty unless `may_change`.
     pub invitable: Vec<(UserId, String, UnitId, String, String)>,
+    /// The case's tasks, oldest first.
+    pub tasks: Vec<samverka_store::task::TaskView>,
+    /// Whom a task may be asked of: each organisation on the team shown, and each named
+    /// member, as (`org:<id>` or `user:<id>:<unit>`, label).
+    pub receivers: Vec<(String, String)>,
 }
 
 /// A status change as typed; `version` is the case's version the page showed.
@@ -330,7 +335,7 @@ impl App {
             } else {
                 Vec::new()
             };
-            let team = consent::team_of(&mut tx, &grant, person_id)
+            let team: Vec<_> = consent::team_of(&mut tx, &grant, person_id)
                 .await?
                 .into_iter()
                 .filter(|(t, ..)| {
@@ -350,6 +355,8 @@ impl App {
             } else {
                 Vec::new()
             };
+            let tasks = samverka_store::task::of_case(&mut tx, &grant, id).await?;
+            let receivers = receivers_of(&team);
             Some(CaseDetails {
                 view: view.clone(),
                 events,
@@ -357,6 +364,8 @@ impl App {
                 team,
                 may_change,
                 invitable,
+                tasks,
+                receivers,
             })
         } else {
             None
@@ -622,4 +631,22 @@ impl App {
         self.log.write(entries).await?;
         Ok((filter, rows, programmes))
     }
+}
+
+/// Whom a task may be asked of, from the team places shown.
+fn receivers_of(team: &[(TeamMember, Option<String>, String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (t, user, unit, org) in team {
+        let whole = format!("org:{}", t.organisation_id);
+        if !out.iter().any(|(v, _)| *v == whole) {
+            out.push((whole, org.clone()));
+        }
+        if let (Some(u), Some(name)) = (t.user_id, user) {
+            out.push((
+                format!("user:{u}:{}", t.unit_id),
+                format!("{name} ({unit}, {org})"),
+            ));
+        }
+    }
+    out
 }

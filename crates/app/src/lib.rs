@@ -20,6 +20,7 @@ pub mod programmes;
 pub mod records;
 pub mod screening;
 pub mod signals;
+pub mod tasks;
 pub mod teams;
 pub mod worklist;
 
@@ -91,5 +92,6 @@ pub mod model {
     pub use samverka_store::person::Person;
     pub use samverka_store::plan::{Agreement, PlanVersion, VersionView as PlanVersionView};
     pub use samverka_store::signal::{Import, ImportCounts, ImportStatus, ReportLine};
+    pub use samverka_store::task::{Task, TaskView};
     pub use samverka_store::user::{MembershipView, User};
 }

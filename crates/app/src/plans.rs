@@ -202,7 +202,7 @@ fn read_plan(
 impl App {
     /// The case's person and the case, for a plan action: refused (and logged) unless the
     /// reader may see the case's details.
-    async fn plan_access(
+    pub(crate) async fn case_access(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -233,7 +233,7 @@ impl App {
         let (grant, view) = granted!(
             self,
             tx,
-            self.plan_access(&mut tx, actor, id, Action::Read, "plan")
+            self.case_access(&mut tx, actor, id, Action::Read, "plan")
                 .await?
         );
         let person_id = view.case.person_id;
@@ -278,7 +278,7 @@ impl App {
         let (grant, view) = granted!(
             self,
             tx,
-            self.plan_access(&mut tx, actor, id, Action::Update, "plan_version")
+            self.case_access(&mut tx, actor, id, Action::Update, "plan_version")
                 .await?
         );
         if !view.case.status.is_open() {
@@ -337,7 +337,7 @@ impl App {
         let (grant, view) = granted!(
             self,
             tx,
-            self.plan_access(&mut tx, actor, id, Action::Update, "plan_agreement")
+            self.case_access(&mut tx, actor, id, Action::Update, "plan_agreement")
                 .await?
         );
         let person_id = view.case.person_id;

@@ -61,4 +61,5 @@ id_type!(
     CaseId,
     CaseEventId,
     PlanId,
+    TaskId,
 );

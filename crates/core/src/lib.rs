@@ -14,6 +14,7 @@ pub mod rules;
 pub mod signal;
 pub mod synthetic;
 pub mod synthetic_signals;
+pub mod task;
 pub mod validate;
 
 pub use actor::{Actor, Membership, Role};

@@ -382,6 +382,8 @@ pub struct ListRow {
     pub programme_name: String,
     pub coordinator_name: String,
     pub organisation_name: String,
+    /// Open tasks of the case past their due day.
+    pub overdue_tasks: i64,
 }
 
 /// Cases for the list, newest first, at most `limit`. Needs a `Cases` grant; the caller logs
@@ -442,13 +444,17 @@ pub async fn list(
         programme_name: String,
         coordinator_name: String,
         organisation_name: String,
+        overdue_tasks: i64,
     }
     let rows: Vec<Row> = tx
         .fetch_all(Query {
             sql: format!(
                 "select {CASE_COLUMNS}, pe.given_name, pe.family_name, pe.national_id,
                         p.name as programme_name, u.display_name as coordinator_name,
-                        o.name as organisation_name
+                        o.name as organisation_name,
+                        (select count(*) from case_task t where t.case_id = c.id
+                          and t.status in ('requested', 'accepted', 'in_progress')
+                          and t.due_on < $2) as overdue_tasks
                  from person_case c
                  join person pe on pe.id = c.person_id
                  join programme p on p.id = c.programme_id
@@ -472,6 +478,7 @@ pub async fn list(
                 programme_name: r.programme_name,
                 coordinator_name: r.coordinator_name,
                 organisation_name: r.organisation_name,
+                overdue_tasks: r.overdue_tasks,
             })
         })
         .collect()

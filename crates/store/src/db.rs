@@ -100,6 +100,7 @@ id_value!(
     CaseId,
     CaseEventId,
     PlanId,
+    TaskId,
     OrganisationId,
     UnitId,
     ProgrammeId,

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod session;
 pub mod setting;
 pub mod signal;
+pub mod task;
 pub mod testing;
 pub mod user;
 

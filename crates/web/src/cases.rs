@@ -12,9 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samverka_app::AppError;
 use samverka_app::cases::{CaseListQuery, CasePage, OpenCaseForm, OpenCaseInput, StatusInput};
+use samverka_app::model::TaskView;
 use samverka_app::model::{CaseListFilter, CaseListRow, CaseScope, FlagKey, Programme};
+use samverka_app::tasks::{StepInput, TaskInput};
 use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
 use samverka_core::rules::Rules;
+use samverka_core::task::{Side, TaskStatus, check_step};
 use samverka_core::{CaseId, OrganisationId, PersonId, TeamMemberId};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -27,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/status", post(change_status))
         .route("/cases/{id}/team", post(invite))
         .route("/cases/{id}/team/{place}/remove", post(remove_member))
+        .route("/cases/{id}/tasks", post(request_task))
+        .route("/tasks", get(task_list))
+        .route("/tasks/{task}/step", post(task_step))
 }
 
 /// The codes and names of every status, outcome and income source, for selects and labels.
@@ -375,6 +381,15 @@ impl CaseTemplate {
         }
         out
     }
+    fn task_status(&self, s: &TaskStatus) -> String {
+        task_status_name(&self.ctx, *s)
+    }
+    fn overdue(&self, t: &TaskView) -> bool {
+        t.task.status.is_overdue(t.task.due_on, self.ctx.today())
+    }
+    fn actions(&self, t: &TaskView) -> Vec<(&'static str, String, bool)> {
+        task_actions(&self.ctx, t)
+    }
     fn categories(&self, c: &samverka_core::consent::Consent) -> String {
         c.categories
             .iter()
@@ -497,6 +512,165 @@ pub async fn remove_member(
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
             case_page(&state, ctx, &auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn task_status_name(ctx: &Ctx, s: TaskStatus) -> String {
+    ctx.t(&format!("task-status-{}", s.code()))
+}
+
+/// The steps the signed-in user's organisations may take on a task: (status, button label,
+/// needs a reason).
+fn task_actions(ctx: &Ctx, t: &TaskView) -> Vec<(&'static str, String, bool)> {
+    let orgs: Vec<OrganisationId> = ctx
+        .auth
+        .as_ref()
+        .map(|a| {
+            a.actor
+                .memberships
+                .iter()
+                .map(|m| m.organisation_id)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut sides = Vec::new();
+    if orgs.contains(&t.task.receiving_organisation) {
+        sides.push(Side::Receiver);
+    }
+    if orgs.contains(&t.task.requesting_organisation) {
+        sides.push(Side::Requester);
+    }
+    TaskStatus::ALL
+        .iter()
+        .filter(|to| {
+            sides
+                .iter()
+                .any(|side| check_step(t.task.status, **to, *side, Some("-")).is_ok())
+        })
+        .map(|to| {
+            (
+                to.code(),
+                ctx.t(&format!("task-do-{}", to.code())),
+                *to == TaskStatus::Declined,
+            )
+        })
+        .collect()
+}
+
+pub async fn request_task(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let input = TaskInput {
+        receiving: form.get("receiving").to_owned(),
+        what: form.get("what").to_owned(),
+        due_on: form.get("due_on").to_owned(),
+    };
+    match state.app.request_task(&auth.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#tasks")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(&state, ctx, &auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TaskParams {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    all: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    ctx: Ctx,
+    organisation: bool,
+    all: bool,
+    tasks: Vec<TaskView>,
+    errors: Errors,
+}
+
+impl TasksPage {
+    fn task_status(&self, s: &TaskStatus) -> String {
+        task_status_name(&self.ctx, *s)
+    }
+    fn overdue(&self, t: &TaskView) -> bool {
+        t.task.status.is_overdue(t.task.due_on, self.ctx.today())
+    }
+    fn actions(&self, t: &TaskView) -> Vec<(&'static str, String, bool)> {
+        task_actions(&self.ctx, t)
+    }
+}
+
+async fn tasks_page(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    params: &TaskParams,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let organisation = params.scope == "organisation";
+    let all = params.all == "1" || !errors.is_empty();
+    let tasks = state.app.task_list(&auth.actor, organisation, all).await?;
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &TasksPage {
+            ctx,
+            organisation,
+            all,
+            tasks,
+            errors,
+        },
+        has_errors,
+    ))
+}
+
+pub async fn task_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Query(params): Query<TaskParams>,
+) -> Result<Response, WebError> {
+    tasks_page(&state, ctx, &auth, &params, Errors::default()).await
+}
+
+pub async fn task_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(task): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let task = task.parse().map_err(|_| WebError::NotFound)?;
+    let input = StepInput {
+        to: form.get("to").to_owned(),
+        reason: form.get("reason").to_owned(),
+        version: form.get("version").to_owned(),
+    };
+    match state.app.task_step(&auth.actor, task, &input).await {
+        Ok(case) => {
+            // Back where the step was taken: the task list, or the case.
+            let next = form.get("next");
+            let to = if next.starts_with("/tasks") {
+                next.to_owned()
+            } else {
+                format!("/cases/{case}#tasks")
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            tasks_page(&state, ctx, &auth, &TaskParams::default(), errors).await
         }
         Err(e) => Err(e.into()),
     }

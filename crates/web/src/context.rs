@@ -112,6 +112,11 @@ impl Ctx {
             .to_string()
     }
 
+    /// Today in the deployment's time zone (calendar-day rules such as "overdue" count in it).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+
     /// A calendar date in words, in the reader's language ("5 Nov 2026", "5 nov. 2026").
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
         use chrono::Datelike;

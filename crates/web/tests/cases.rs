@@ -590,3 +590,157 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
     })
     .await;
 }
+
+#[tokio::test]
+async fn tasks_close_the_loop_between_organisations_and_overdue_ones_show() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (_, _, case) = sara_with_case(&coord, programme).await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        coord
+            .post(&case, &format!("{case}/team"), &[("member", &member)])
+            .await;
+        let b_org = organisation_of(&t, t.other_unit).await.to_string();
+        let to_b = format!("org:{b_org}");
+        let tasks = format!("{case}/tasks");
+        let today = t.app.today();
+        let due = (today + Duration::days(7)).to_string();
+
+        // Bad requests say what is wrong, field by field.
+        let bad = coord
+            .post(
+                &case,
+                &tasks,
+                &[
+                    ("receiving", "org:nobody"),
+                    ("what", ""),
+                    ("due_on", &(today - Duration::days(1)).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!bad.select_text("#receiving-error").is_empty());
+        assert!(!bad.select_text("#what-error").is_empty());
+        assert!(bad.select_text("#due_on-error")[0].contains("already passed"));
+
+        let asked = coord
+            .post(
+                &case,
+                &tasks,
+                &[
+                    ("receiving", &to_b),
+                    ("what", "Kartläggning av arbetsförmåga"),
+                    ("due_on", &due),
+                ],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+
+        // The receiving organisation finds it in its list and works it through.
+        let b = t.signed_in("prof-b").await;
+        let list = b.get("/tasks").await;
+        assert!(
+            list.body.contains("Kartläggning av arbetsförmåga"),
+            "{}",
+            list.body
+        );
+        let step = list
+            .attr("form[action^='/tasks/']", "action")
+            .expect("a step form");
+        let go = |to: &'static str, version: &'static str, reason: &'static str| {
+            let (b, step) = (&b, &step);
+            async move {
+                b.post(
+                    "/tasks",
+                    step,
+                    &[
+                        ("to", to),
+                        ("version", version),
+                        ("reason", reason),
+                        ("next", "/tasks"),
+                    ],
+                )
+                .await
+            }
+        };
+        let skip = go("done", "1", "").await;
+        assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(skip.body.contains("not possible from the task"));
+        let no_reason = go("declined", "1", " ").await;
+        assert!(no_reason.body.contains("Say why the task is declined"));
+        assert_eq!(go("accepted", "1", "").await.status, StatusCode::SEE_OTHER);
+        let stale = go("in_progress", "1", "").await;
+        assert!(stale.body.contains("changed while you had the page open"));
+        assert_eq!(
+            go("in_progress", "2", "").await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(go("done", "3", "").await.status, StatusCode::SEE_OTHER);
+        let page = coord.get(&case).await;
+        let row = page.select_text("table.tasks tbody tr")[0].clone();
+        assert!(row.contains("Done"), "{row}");
+        assert_eq!(row.matches(":").count(), 4, "four dated steps: {row}");
+        assert!(
+            !b.get("/tasks").await.body.contains("Kartläggning"),
+            "done: not open"
+        );
+        assert!(b.get("/tasks?all=1").await.body.contains("Kartläggning"));
+
+        // A second task, past its day: marked on the lists; only the requester cancels it.
+        coord
+            .post(
+                &case,
+                &tasks,
+                &[
+                    ("receiving", &to_b),
+                    ("what", "Läkarintyg"),
+                    ("due_on", &due),
+                ],
+            )
+            .await;
+        let mut db = t.app.db.clone();
+        db.execute(samverka_store::q!(
+            "update case_task set due_on = $1 where what = 'Läkarintyg'",
+            today - Duration::days(2)
+        ))
+        .await
+        .expect("backdate");
+        assert!(coord.get("/cases").await.body.contains("1 overdue"));
+        assert!(b.get("/tasks").await.body.contains("Overdue"));
+        let page = coord.get(&case).await;
+        let second = page
+            .html()
+            .select(&scraper::Selector::parse("table.tasks form").expect("selector"))
+            .filter_map(|f| f.value().attr("action").map(str::to_owned))
+            .find(|a| a != &step)
+            .expect("the second task's form");
+        let wrong_side = coord
+            .post(
+                &case,
+                &second,
+                &[("to", "accepted"), ("version", "1"), ("next", &case)],
+            )
+            .await;
+        assert!(wrong_side.body.contains("Only the other organisation"));
+        let cancelled = coord
+            .post(
+                &case,
+                &second,
+                &[("to", "cancelled"), ("version", "1"), ("next", &case)],
+            )
+            .await;
+        assert_eq!(
+            cancelled.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            cancelled.body
+        );
+        assert!(!coord.get("/cases").await.body.contains("overdue"));
+        t.finish().await;
+    })
+    .await;
+}
