@@ -71,6 +71,10 @@ pub struct CaseDetails {
     /// Whom a task may be asked of: each organisation on the team shown, and each named
     /// member, as (`org:<id>` or `user:<id>:<unit>`, label).
     pub receivers: Vec<(String, String)>,
+    /// The case's meetings, earliest first.
+    pub meetings: Vec<samverka_store::meeting::MeetingView>,
+    /// Named team members shown, for inviting to a meeting: (user, label).
+    pub team_users: Vec<(UserId, String)>,
 }
 
 /// A status change as typed; `version` is the case's version the page showed.
@@ -357,6 +361,15 @@ impl App {
             };
             let tasks = samverka_store::task::of_case(&mut tx, &grant, id).await?;
             let receivers = receivers_of(&team);
+            let meetings = samverka_store::meeting::of_case(&mut tx, &grant, id).await?;
+            let mut team_users: Vec<(UserId, String)> = Vec::new();
+            for (t, user, unit, org) in &team {
+                if let (Some(u), Some(name)) = (t.user_id, user)
+                    && !team_users.iter().any(|(x, _)| *x == u)
+                {
+                    team_users.push((u, format!("{name} ({unit}, {org})")));
+                }
+            }
             Some(CaseDetails {
                 view: view.clone(),
                 events,
@@ -366,6 +379,8 @@ impl App {
                 invitable,
                 tasks,
                 receivers,
+                meetings,
+                team_users,
             })
         } else {
             None

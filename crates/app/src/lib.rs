@@ -14,6 +14,7 @@ pub mod demo;
 mod demo_access;
 pub mod demo_signals;
 pub mod error;
+pub mod meetings;
 pub mod persons;
 pub mod plans;
 pub mod programmes;
@@ -88,6 +89,7 @@ pub mod model {
         Scope as CaseScope,
     };
     pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
+    pub use samverka_store::meeting::{Invitee, Meeting, MeetingView};
     pub use samverka_store::org::{Organisation, Programme, Unit, UnitChoice};
     pub use samverka_store::person::Person;
     pub use samverka_store::plan::{Agreement, PlanVersion, VersionView as PlanVersionView};

@@ -51,6 +51,26 @@ impl App {
         if !view.case.status.is_open() {
             return Err(AppError::invalid("what", "case-closed-already"));
         }
+        let t = self.add_task(&mut tx, &grant, &view, input).await?;
+        self.commit_logged(
+            tx,
+            &[self.allowed(&grant, Some(view.case.person_id), "task")],
+        )
+        .await?;
+        Ok(t)
+    }
+
+    /// Checks a task request and inserts it in `tx`, under an `Update` grant for the case's
+    /// person (the caller logs it).
+    pub(crate) async fn add_task(
+        &self,
+        tx: &mut samverka_store::Tx,
+        grant: &samverka_core::policy::Grant,
+        view: &samverka_store::case::CaseView,
+        input: &TaskInput,
+    ) -> Result<TaskId, AppError> {
+        let id = view.case.id;
+        let actor_user = grant.user();
         let person_id = view.case.person_id;
         let mut p = Problems::default();
         let what = match p.take(
@@ -69,7 +89,7 @@ impl App {
             p.push(FieldError::new("due_on", "date-in-past"));
         }
         let (today, now) = (grant.today(), grant.now());
-        let facts = consent::person_facts(&mut tx, person_id, actor.user_id)
+        let facts = consent::person_facts(tx, person_id, actor_user)
             .await?
             .ok_or(AppError::NotFound)?;
         let active: Vec<_> = facts.team.iter().filter(|t| t.active(today, now)).collect();
@@ -117,9 +137,7 @@ impl App {
             created_at: now,
             version: 1,
         };
-        task::insert(&mut tx, &grant, &t).await?;
-        self.commit_logged(tx, &[self.allowed(&grant, Some(person_id), "task")])
-            .await?;
+        task::insert(tx, grant, &t).await?;
         Ok(t.id)
     }
 

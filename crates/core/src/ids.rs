@@ -62,4 +62,6 @@ id_type!(
     CaseEventId,
     PlanId,
     TaskId,
+    MeetingId,
+    InviteeId,
 );

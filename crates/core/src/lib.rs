@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case;
 pub mod consent;
 pub mod ids;
+pub mod meeting;
 pub mod national_id;
 pub mod org;
 pub mod plan;

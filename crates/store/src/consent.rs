@@ -763,13 +763,19 @@ pub async fn team_places(
         .collect())
 }
 
-/// A person's team with names, for their record. Needs a `Read` grant for the person.
+/// A person's team with names, for their record and case. Needs a `Read`, `Update` or `CaseTeam`
+/// grant for the person.
 pub async fn team_of(
     tx: &mut Tx,
     grant: &Grant,
     person: PersonId,
 ) -> Result<Vec<(TeamMember, Option<String>, String, String)>, StoreError> {
-    check(grant, Action::Read, Some(person))?;
+    if ![Action::Read, Action::Update, Action::CaseTeam]
+        .into_iter()
+        .any(|a| grant.covers(a, Some(person)))
+    {
+        return Err(StoreError::GrantMismatch);
+    }
     #[derive(sqlx::FromRow)]
     struct Found {
         #[sqlx(flatten)]

@@ -101,6 +101,8 @@ id_value!(
     CaseEventId,
     PlanId,
     TaskId,
+    MeetingId,
+    InviteeId,
     OrganisationId,
     UnitId,
     ProgrammeId,

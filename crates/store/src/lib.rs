@@ -10,6 +10,7 @@ pub mod db;
 pub mod flag;
 pub mod log_search;
 pub mod log_tail;
+pub mod meeting;
 pub mod note;
 pub mod org;
 pub mod person;

@@ -12,10 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samverka_app::AppError;
 use samverka_app::cases::{CaseListQuery, CasePage, OpenCaseForm, OpenCaseInput, StatusInput};
+use samverka_app::model::Invitee;
 use samverka_app::model::TaskView;
 use samverka_app::model::{CaseListFilter, CaseListRow, CaseScope, FlagKey, Programme};
 use samverka_app::tasks::{StepInput, TaskInput};
 use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
+use samverka_core::meeting::{InvitationState, InviteeKind};
 use samverka_core::rules::Rules;
 use samverka_core::task::{Side, TaskStatus, check_step};
 use samverka_core::{CaseId, OrganisationId, PersonId, TeamMemberId};
@@ -390,6 +392,38 @@ impl CaseTemplate {
     fn actions(&self, t: &TaskView) -> Vec<(&'static str, String, bool)> {
         task_actions(&self.ctx, t)
     }
+    fn end_time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&self.ctx.tz).format("%H:%M").to_string()
+    }
+    fn invitee_kind_key(&self, k: &InviteeKind) -> String {
+        format!("meeting-invitee-{}", k.code())
+    }
+    fn invitation_key(&self, s: &InvitationState) -> String {
+        format!("meeting-state-{}", s.code())
+    }
+    /// Whether the reader answers this invitation: their own, or (a coordinator of the case's
+    /// organisation) the person's, a relative's or the interpreter's.
+    fn may_answer(&self, i: &Invitee) -> bool {
+        let me = self.ctx.auth.as_ref().map(|a| a.actor.user_id);
+        match i.user_id {
+            Some(u) => Some(u) == me,
+            None => self.c.details.as_ref().is_some_and(|d| d.may_change),
+        }
+    }
+    fn answers(&self) -> Vec<(&'static str, String)> {
+        [InvitationState::Accepted, InvitationState::Declined]
+            .into_iter()
+            .map(|s| {
+                (
+                    s.code(),
+                    self.ctx.t(&format!("meeting-answer-{}", s.code())),
+                )
+            })
+            .collect()
+    }
+    fn decision_rows(&self) -> std::ops::RangeInclusive<usize> {
+        1..=crate::meetings::DECISION_ROWS
+    }
     fn categories(&self, c: &samverka_core::consent::Consent) -> String {
         c.categories
             .iter()
@@ -405,7 +439,7 @@ impl CaseTemplate {
     }
 }
 
-async fn case_page(
+pub(crate) async fn case_page(
     state: &AppState,
     ctx: Ctx,
     auth: &samverka_app::auth::Authenticated,

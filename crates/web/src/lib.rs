@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod forms;
 pub mod i18n;
+mod meetings;
 mod pages;
 mod persons;
 mod plans;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes())
         .merge(cases::routes())
         .merge(plans::routes())
+        .merge(meetings::routes())
         .merge(audit::routes())
         .merge(admin::routes())
         .merge(signals::routes())

@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::Duration;
+use chrono::{Duration, TimeZone};
 use common::*;
 use reqwest::StatusCode;
 use samverka_core::actor::Role;
@@ -740,6 +740,229 @@ async fn tasks_close_the_loop_between_organisations_and_overdue_ones_show() {
             cancelled.body
         );
         assert!(!coord.get("/cases").await.body.contains("overdue"));
+        t.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn meetings_invite_take_answers_minutes_become_tasks_and_the_invitation_is_icalendar() {
+    use icalendar::{CalendarComponent, Component, DatePerhapsTime};
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (record, _, case) = sara_with_case(&coord, programme).await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        coord
+            .post(&case, &format!("{case}/team"), &[("member", &member)])
+            .await;
+        let (a_org, b_org) = (
+            organisation_of(&t, t.unit).await.to_string(),
+            organisation_of(&t, t.other_unit).await.to_string(),
+        );
+        coord
+            .post(
+                &record,
+                &format!("{record}/consents"),
+                &[
+                    ("purpose", "SIP"),
+                    ("sharing", &a_org),
+                    ("receiving", &b_org),
+                    ("categories", "health"),
+                    ("form", "written"),
+                ],
+            )
+            .await;
+        let meetings = format!("{case}/meetings");
+        let bad = coord
+            .post(&case, &meetings, &[("starts_at", "3 Dec"), ("agenda", "")])
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for field in ["#starts_at-error", "#place-error", "#agenda-error"] {
+            assert!(!bad.select_text(field).is_empty(), "{field}: {}", bad.body);
+        }
+        assert!(bad.body.contains("Invite at least one person"));
+
+        let prof_b_id = prof_b.to_string();
+        let ok = coord
+            .post(
+                &case,
+                &meetings,
+                &[
+                    ("starts_at", "2026-12-03T13:00"),
+                    ("minutes_long", "90"),
+                    ("place", "Vårdcentralen Skäggetorp, rum 4"),
+                    ("video_link", "https://meet.example/sip-42"),
+                    ("agenda", "SIP: mål och insatser"),
+                    ("members", &prof_b_id),
+                    ("invite_person", "1"),
+                    ("relatives", "Lina Öberg"),
+                    ("interpreter", "Arabisk tolk"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let page = coord.get(&case).await;
+        let invitees = page.select_text("section.meeting ul li");
+        assert_eq!(invitees.len(), 4, "{invitees:?}");
+        assert!(invitees.iter().all(|i| i.contains("invited")));
+
+        // Answers: each member for themselves, the coordinator for the person and the others.
+        let forms: Vec<(String, String)> = page
+            .html()
+            .select(&scraper::Selector::parse("section.meeting ul li").expect("selector"))
+            .filter_map(|li| {
+                let text = li.text().collect::<String>();
+                let form = li
+                    .select(&scraper::Selector::parse("form").expect("selector"))
+                    .next()?;
+                Some((text, form.value().attr("action")?.to_owned()))
+            })
+            .collect();
+        let person_answer = forms
+            .iter()
+            .find(|(text, _)| text.contains("Sara"))
+            .map(|(_, a)| a.clone())
+            .expect("the coordinator answers for the person");
+        assert!(
+            !forms.iter().any(|(text, _)| text.contains("prof-b")),
+            "members answer for themselves"
+        );
+        let r = coord
+            .post(&case, &person_answer, &[("state", "accepted")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let b = t.signed_in("prof-b").await;
+        let b_page = b.get(&case).await;
+        let own = b_page
+            .html()
+            .select(&scraper::Selector::parse("section.meeting li form").expect("selector"))
+            .filter_map(|f| f.value().attr("action").map(str::to_owned))
+            .next()
+            .expect("prof-b answers their own invitation");
+        assert_eq!(
+            b.post(&case, &own, &[("state", "declined")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let by_b_for_person = b
+            .post(&case, &person_answer, &[("state", "declined")])
+            .await;
+        assert_eq!(by_b_for_person.status, StatusCode::FORBIDDEN);
+        let states = coord
+            .get(&case)
+            .await
+            .select_text("section.meeting ul li strong");
+        assert_eq!(
+            states.iter().filter(|s| *s == "accepted").count(),
+            1,
+            "{states:?}"
+        );
+        assert_eq!(states.iter().filter(|s| *s == "declined").count(), 1);
+
+        // The invitation as an iCalendar file a calendar program reads.
+        let link = coord
+            .get(&case)
+            .await
+            .attr("a[href$='/invite.ics']", "href")
+            .expect("ics link");
+        let ics = coord.get(&link).await;
+        assert_eq!(ics.status, StatusCode::OK);
+        assert!(
+            ics.headers["content-type"]
+                .to_str()
+                .expect("header")
+                .starts_with("text/calendar")
+        );
+        let cal: icalendar::Calendar = ics.body.parse().expect("an iCalendar library reads it");
+        let events: Vec<_> = cal
+            .components
+            .iter()
+            .filter_map(|c| match c {
+                CalendarComponent::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(events.len(), 1);
+        let e = events[0];
+        let start = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 3, 12, 0, 0)
+            .single()
+            .expect("instant");
+        assert_eq!(
+            e.get_start(),
+            Some(DatePerhapsTime::DateTime(start.into())),
+            "13:00 in Stockholm is 12:00 UTC"
+        );
+        assert!(
+            e.property_value("LOCATION")
+                .is_some_and(|l| l.contains("Skäggetorp") && l.contains("rum 4")),
+            "{:?}",
+            e.property_value("LOCATION")
+        );
+        assert!(
+            e.get_summary()
+                .is_some_and(|s| s.contains("Samordningsteam Test"))
+        );
+        assert!(
+            e.get_description()
+                .is_some_and(|d| d.contains("Lina Öberg"))
+        );
+        assert!(
+            !ics.body.contains("Sara"),
+            "the person's name stays out of calendars"
+        );
+
+        // Minutes: a decision becomes a task; a wrong one saves nothing.
+        let minutes_action = format!("{}/minutes", link.trim_end_matches("/invite.ics"));
+        let due = (t.app.today() + Duration::days(14)).to_string();
+        let past = (t.app.today() - Duration::days(1)).to_string();
+        let to_b = format!("org:{b_org}");
+        let wrong = coord
+            .post(
+                &case,
+                &minutes_action,
+                &[
+                    ("minutes", "Sara vill börja arbetsträna."),
+                    ("decision_what_1", "Arbetsträning på lager"),
+                    ("decision_receiving_1", &to_b),
+                    ("decision_due_on_1", &past),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("Decision 1"));
+        assert!(
+            !coord
+                .get(&case)
+                .await
+                .body
+                .contains("Arbetsträning på lager")
+        );
+        let saved = coord
+            .post(
+                &case,
+                &minutes_action,
+                &[
+                    ("minutes", "Sara vill börja arbetsträna."),
+                    ("decision_what_1", "Arbetsträning på lager"),
+                    ("decision_receiving_1", &to_b),
+                    ("decision_due_on_1", &due),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = coord.get(&case).await;
+        assert!(page.body.contains("Sara vill börja arbetsträna."));
+        let tasks = page.select_text("table.tasks tbody tr");
+        assert!(
+            tasks
+                .iter()
+                .any(|r| r.contains("Arbetsträning på lager") && r.contains("Requested")),
+            "{tasks:?}"
+        );
         t.finish().await;
     })
     .await;
