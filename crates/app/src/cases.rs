@@ -75,6 +75,8 @@ pub struct CaseDetails {
     pub meetings: Vec<samverka_store::meeting::MeetingView>,
     /// Named team members shown, for inviting to a meeting: (user, label).
     pub team_users: Vec<(UserId, String)>,
+    /// The notes and messages the reader may see, newest first.
+    pub notes: Vec<samverka_store::case::NoteView>,
 }
 
 /// A status change as typed; `version` is the case's version the page showed.
@@ -362,6 +364,16 @@ impl App {
             let tasks = samverka_store::task::of_case(&mut tx, &grant, id).await?;
             let receivers = receivers_of(&team);
             let meetings = samverka_store::meeting::of_case(&mut tx, &grant, id).await?;
+            let notes = case::notes(&mut tx, &grant, id)
+                .await?
+                .into_iter()
+                .filter(|n| {
+                    let o = n.note.organisation_id;
+                    n.note
+                        .visibility
+                        .shows_to(o, grant.organisation(), grant.knows_of(o))
+                })
+                .collect();
             let mut team_users: Vec<(UserId, String)> = Vec::new();
             for (t, user, unit, org) in &team {
                 if let (Some(u), Some(name)) = (t.user_id, user)
@@ -381,6 +393,7 @@ impl App {
                 receivers,
                 meetings,
                 team_users,
+                notes,
             })
         } else {
             None
@@ -597,6 +610,62 @@ impl App {
             return Err(AppError::invalid("member", "case-closed-already"));
         }
         Ok((tx, grant, view))
+    }
+
+    /// Writes a note or message on the case, for the author's organisation, the team, or also
+    /// the person.
+    pub async fn add_case_note(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        visibility: &str,
+        body: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let (grant, view) = granted!(
+            self,
+            tx,
+            self.case_access(&mut tx, actor, id, Action::Update, "case_note")
+                .await?
+        );
+        let mut p = Problems::default();
+        let visibility = parse_or::<samverka_core::case::NoteVisibility>(
+            &mut p,
+            "visibility",
+            visibility,
+            "case-note-visibility-unknown",
+        );
+        if visibility.is_none() && !p.0.iter().any(|e| e.field == "visibility") {
+            p.push(FieldError::new("visibility", "field-required"));
+        }
+        let body = match p.take("body", samverka_core::validate::optional_text(body, 4000)) {
+            Some(Some(b)) => Some(b),
+            Some(None) => {
+                p.push(FieldError::new("body", "field-required"));
+                None
+            }
+            None => None,
+        };
+        p.finish()?;
+        let (Some(visibility), Some(body)) = (visibility, body) else {
+            return Err(AppError::Internal("validated note lost a field".into()));
+        };
+        let n = samverka_store::case::CaseNote {
+            id: samverka_core::CaseNoteId::new(),
+            case_id: id,
+            author_id: grant.user(),
+            organisation_id: grant.organisation(),
+            unit_id: grant.unit(),
+            visibility,
+            body,
+            created_at: self.now(),
+        };
+        case::insert_note(&mut tx, &grant, &n).await?;
+        self.commit_logged(
+            tx,
+            &[self.allowed(&grant, Some(view.case.person_id), "case_note")],
+        )
+        .await
     }
 
     /// The case list: the actor's own cases, or (coordinators) their organisation's. Every

@@ -85,8 +85,8 @@ pub(crate) fn require(actor: &Actor, role: Role) -> Result<(), AppError> {
 pub mod model {
     pub use samverka_store::access_log::Entry as AccessLogEntry;
     pub use samverka_store::case::{
-        CaseView, EventView as CaseEventView, ListFilter as CaseListFilter, ListRow as CaseListRow,
-        Scope as CaseScope,
+        CaseNote, CaseView, EventView as CaseEventView, ListFilter as CaseListFilter,
+        ListRow as CaseListRow, NoteView as CaseNoteView, Scope as CaseScope,
     };
     pub use samverka_store::flag::{Flag, FlagKey, Outcome, OutcomeKind, Status, WorklistRow};
     pub use samverka_store::meeting::{Invitee, Meeting, MeetingView};

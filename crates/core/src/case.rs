@@ -92,6 +92,36 @@ codes!(IncomeSource {
     Unknown => "unknown",
 });
 
+/// Who may read a note on a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NoteVisibility {
+    /// The author's organisation only.
+    Organisation,
+    /// The team: everyone on it whom the person's consent lets the author's organisation share
+    /// with (and the author's organisation).
+    Team,
+    /// The team, and the person too (in the citizen's view).
+    Person,
+}
+codes!(NoteVisibility {
+    Organisation => "organisation",
+    Team => "team",
+    Person => "person",
+});
+
+impl NoteVisibility {
+    /// Whether a reader from `reader` sees a note of `author`'s organisation, given whether the
+    /// person's consent lets `author` share with `reader` (`shared`).
+    pub fn shows_to(
+        self,
+        author: crate::OrganisationId,
+        reader: crate::OrganisationId,
+        shared: bool,
+    ) -> bool {
+        author == reader || (self != NoteVisibility::Organisation && shared)
+    }
+}
+
 /// A requested status change, as the coordinator filled it in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusChange {
@@ -239,6 +269,19 @@ mod tests {
         fn codes_read_back(s in status()) {
             prop_assert_eq!(s.code().parse::<CaseStatus>(), Ok(s));
         }
+    }
+
+    #[test]
+    fn notes_show_by_visibility_and_consent() {
+        let (a, b) = (crate::OrganisationId::new(), crate::OrganisationId::new());
+        assert!(NoteVisibility::Organisation.shows_to(a, a, false));
+        assert!(!NoteVisibility::Organisation.shows_to(a, b, true));
+        assert!(
+            !NoteVisibility::Team.shows_to(a, b, false),
+            "not without consent"
+        );
+        assert!(NoteVisibility::Team.shows_to(a, b, true));
+        assert!(NoteVisibility::Person.shows_to(a, b, true));
     }
 
     #[test]

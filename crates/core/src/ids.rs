@@ -64,4 +64,5 @@ id_type!(
     TaskId,
     MeetingId,
     InviteeId,
+    CaseNoteId,
 );

@@ -483,3 +483,105 @@ pub async fn list(
         })
         .collect()
 }
+
+/// A note or message on a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseNote {
+    pub id: samverka_core::CaseNoteId,
+    pub case_id: CaseId,
+    pub author_id: UserId,
+    pub organisation_id: OrganisationId,
+    pub unit_id: UnitId,
+    pub visibility: samverka_core::case::NoteVisibility,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A note with who wrote it where.
+#[derive(Clone, Debug)]
+pub struct NoteView {
+    pub note: CaseNote,
+    pub author_name: String,
+    pub organisation_name: String,
+}
+
+/// Writes a note from the grant's unit and organisation. Needs an `Update` grant for the case's
+/// person.
+pub async fn insert_note(tx: &mut Tx, grant: &Grant, n: &CaseNote) -> Result<(), StoreError> {
+    let person = grant.person().ok_or(StoreError::GrantMismatch)?;
+    check(grant, Action::Update, Some(person))?;
+    if n.author_id != grant.user()
+        || n.organisation_id != grant.organisation()
+        || n.unit_id != grant.unit()
+    {
+        return Err(StoreError::GrantMismatch);
+    }
+    tx.execute(q!(
+        "insert into case_note (id, case_id, author_id, organisation_id, unit_id, visibility,
+                                body, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        n.id,
+        n.case_id,
+        n.author_id,
+        n.organisation_id,
+        n.unit_id,
+        n.visibility.code(),
+        &n.body,
+        n.created_at
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The case's notes, newest first, unfiltered: the caller shows each only as its visibility and
+/// the grant allow. Needs a `Read` grant for the case's person.
+pub async fn notes(tx: &mut Tx, grant: &Grant, case: CaseId) -> Result<Vec<NoteView>, StoreError> {
+    let person = grant.person().ok_or(StoreError::GrantMismatch)?;
+    check(grant, Action::Read, Some(person))?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: Uuid,
+        case_id: Uuid,
+        author_id: Uuid,
+        organisation_id: Uuid,
+        unit_id: Uuid,
+        visibility: String,
+        body: String,
+        created_at: DateTime<Utc>,
+        author_name: String,
+        organisation_name: String,
+    }
+    let rows: Vec<Row> = tx
+        .fetch_all(q!(
+            "select n.id, n.case_id, n.author_id, n.organisation_id, n.unit_id, n.visibility,
+                    n.body, n.created_at, u.display_name as author_name,
+                    o.name as organisation_name
+             from case_note n
+             join person_case c on c.id = n.case_id
+             join app_user u on u.id = n.author_id
+             join organisation o on o.id = n.organisation_id
+             where n.case_id = $1 and c.person_id = $2
+             order by n.created_at desc, n.id desc",
+            case,
+            person
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(NoteView {
+                note: CaseNote {
+                    id: r.id.into(),
+                    case_id: r.case_id.into(),
+                    author_id: r.author_id.into(),
+                    organisation_id: r.organisation_id.into(),
+                    unit_id: r.unit_id.into(),
+                    visibility: parse_code("note visibility", &r.visibility)?,
+                    body: r.body,
+                    created_at: r.created_at,
+                },
+                author_name: r.author_name,
+                organisation_name: r.organisation_name,
+            })
+        })
+        .collect()
+}

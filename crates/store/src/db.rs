@@ -103,6 +103,7 @@ id_value!(
     TaskId,
     MeetingId,
     InviteeId,
+    CaseNoteId,
     OrganisationId,
     UnitId,
     ProgrammeId,

@@ -16,7 +16,7 @@ use samverka_app::model::Invitee;
 use samverka_app::model::TaskView;
 use samverka_app::model::{CaseListFilter, CaseListRow, CaseScope, FlagKey, Programme};
 use samverka_app::tasks::{StepInput, TaskInput};
-use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource};
+use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource, NoteVisibility};
 use samverka_core::meeting::{InvitationState, InviteeKind};
 use samverka_core::rules::Rules;
 use samverka_core::task::{Side, TaskStatus, check_step};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/team", post(invite))
         .route("/cases/{id}/team/{place}/remove", post(remove_member))
         .route("/cases/{id}/tasks", post(request_task))
+        .route("/cases/{id}/notes", post(add_note))
         .route("/tasks", get(task_list))
         .route("/tasks/{task}/step", post(task_step))
 }
@@ -421,6 +422,25 @@ impl CaseTemplate {
             })
             .collect()
     }
+    fn visibilities(&self) -> Vec<(&'static str, String, bool)> {
+        let chosen = match self.form.get("visibility") {
+            "" => "team",
+            v => v,
+        };
+        NoteVisibility::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.code(),
+                    self.ctx.t(&format!("case-note-visibility-{}", v.code())),
+                    chosen == v.code(),
+                )
+            })
+            .collect()
+    }
+    fn visibility(&self, v: &NoteVisibility) -> String {
+        self.ctx.t(&format!("case-note-visibility-{}", v.code()))
+    }
     fn decision_rows(&self) -> std::ops::RangeInclusive<usize> {
         1..=crate::meetings::DECISION_ROWS
     }
@@ -705,6 +725,28 @@ pub async fn task_step(
         Err(AppError::Invalid(v)) => {
             let errors = Errors::new(&ctx, &v);
             tasks_page(&state, ctx, &auth, &TaskParams::default(), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(auth): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    match state
+        .app
+        .add_case_note(&auth.actor, id, form.get("visibility"), form.get("body"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#notes")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(&state, ctx, &auth, id, form, errors).await
         }
         Err(e) => Err(e.into()),
     }

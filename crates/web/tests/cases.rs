@@ -967,3 +967,78 @@ async fn meetings_invite_take_answers_minutes_become_tasks_and_the_invitation_is
     })
     .await;
 }
+
+#[tokio::test]
+async fn case_notes_are_read_only_as_their_visibility_and_the_consent_allow() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (record, _, case) = sara_with_case(&coord, programme).await;
+        let member = format!("user:{prof_b}:{}", t.other_unit);
+        coord
+            .post(&case, &format!("{case}/team"), &[("member", &member)])
+            .await;
+        let (a_org, b_org) = (
+            organisation_of(&t, t.unit).await.to_string(),
+            organisation_of(&t, t.other_unit).await.to_string(),
+        );
+        let consent = |sharing: String, receiving: String| {
+            let (coord, record) = (&coord, &record);
+            async move {
+                coord
+                    .post(
+                        record,
+                        &format!("{record}/consents"),
+                        &[
+                            ("purpose", "Samordning"),
+                            ("sharing", &sharing),
+                            ("receiving", &receiving),
+                            ("categories", "health"),
+                            ("form", "verbal"),
+                        ],
+                    )
+                    .await
+            }
+        };
+        consent(a_org.clone(), b_org.clone()).await;
+        let notes = format!("{case}/notes");
+        let empty = coord
+            .post(&case, &notes, &[("visibility", "team"), ("body", " ")])
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!empty.select_text("#body-error").is_empty());
+        for (visibility, body) in [
+            ("organisation", "INTERN-A"),
+            ("team", "TEAM-A"),
+            ("person", "PERSON-A"),
+        ] {
+            let r = coord
+                .post(&case, &notes, &[("visibility", visibility), ("body", body)])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let b = t.signed_in("prof-b").await;
+        let seen = b.get(&case).await.select_text("ul.notes li");
+        let has = |v: &[String], s: &str| v.iter().any(|x| x.contains(s));
+        assert!(has(&seen, "TEAM-A") && has(&seen, "PERSON-A"), "{seen:?}");
+        assert!(!has(&seen, "INTERN-A"));
+
+        // B's note reaches A only once a consent lets B share with A.
+        let r = b
+            .post(&case, &notes, &[("visibility", "team"), ("body", "TEAM-B")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(!has(
+            &coord.get(&case).await.select_text("ul.notes li"),
+            "TEAM-B"
+        ));
+        consent(b_org.clone(), a_org.clone()).await;
+        let coord_sees = coord.get(&case).await.select_text("ul.notes li");
+        assert!(has(&coord_sees, "TEAM-B") && has(&coord_sees, "INTERN-A"));
+        t.finish().await;
+    })
+    .await;
+}

@@ -806,3 +806,14 @@ meeting-place-required = Angiv et sted eller et videolink.
 meeting-member-unknown = Inviter kun medlemmer af personens team.
 meeting-nobody-invited = Inviter mindst én person.
 meeting-answer-unknown = Tak ja eller nej.
+
+# Case notes
+case-notes = Notater og beskeder
+case-notes-none = Ingen notater du må se.
+case-note-body = Notat eller besked
+case-note-visibility = Hvem må læse det
+case-note-visibility-organisation = Kun min organisation
+case-note-visibility-team = Teamet (så vidt samtykket rækker)
+case-note-visibility-person = Teamet og personen
+case-note-save = Gem notatet
+case-note-visibility-unknown = Vælg hvem der må læse det.

@@ -806,3 +806,14 @@ meeting-place-required = Give a place or a video link.
 meeting-member-unknown = Invite members of the person's team only.
 meeting-nobody-invited = Invite at least one person.
 meeting-answer-unknown = Accept or decline.
+
+# Case notes
+case-notes = Notes and messages
+case-notes-none = No notes you may see.
+case-note-body = Note or message
+case-note-visibility = Who may read it
+case-note-visibility-organisation = My organisation only
+case-note-visibility-team = The team (as far as the consent reaches)
+case-note-visibility-person = The team and the person
+case-note-save = Save the note
+case-note-visibility-unknown = Choose who may read it.

@@ -806,3 +806,14 @@ meeting-place-required = Ange en plats eller en videolänk.
 meeting-member-unknown = Bjud bara in medlemmar i personens team.
 meeting-nobody-invited = Bjud in minst en person.
 meeting-answer-unknown = Tacka ja eller nej.
+
+# Case notes
+case-notes = Anteckningar och meddelanden
+case-notes-none = Inga anteckningar som du får se.
+case-note-body = Anteckning eller meddelande
+case-note-visibility = Vem får läsa den
+case-note-visibility-organisation = Bara min organisation
+case-note-visibility-team = Teamet (så långt samtycket räcker)
+case-note-visibility-person = Teamet och personen
+case-note-save = Spara anteckningen
+case-note-visibility-unknown = Välj vem som får läsa den.
