@@ -357,7 +357,16 @@ impl App {
                 .collect();
             let invitable = if may_change && view.case.status.is_open() {
                 let programme = org::get_programme(&mut tx, view.case.programme_id).await?;
-                consent::staff_of_organisations(&mut tx, &programme.organisations).await?
+                // Those already on the team are not offered again.
+                consent::staff_of_organisations(&mut tx, &programme.organisations)
+                    .await?
+                    .into_iter()
+                    .filter(|(u, _, unit, ..)| {
+                        !team
+                            .iter()
+                            .any(|(t, ..)| t.user_id == Some(*u) && t.unit_id == *unit)
+                    })
+                    .collect()
             } else {
                 Vec::new()
             };
