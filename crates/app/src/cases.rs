@@ -77,6 +77,8 @@ pub struct CaseDetails {
     pub team_users: Vec<(UserId, String)>,
     /// The notes and messages the reader may see, newest first.
     pub notes: Vec<samverka_store::case::NoteView>,
+    /// The plan's newest version, if one is written, and whether every party agreed to it.
+    pub plan: Option<(samverka_store::plan::VersionView, bool)>,
 }
 
 /// A status change as typed; `version` is the case's version the page showed.
@@ -373,6 +375,15 @@ impl App {
             let tasks = samverka_store::task::of_case(&mut tx, &grant, id).await?;
             let receivers = receivers_of(&team);
             let meetings = samverka_store::meeting::of_case(&mut tx, &grant, id).await?;
+            let plan = samverka_store::plan::versions(&mut tx, &grant, id)
+                .await?
+                .pop()
+                .map(|v| {
+                    let parties = v.plan.content.parties(view.case.organisation_id);
+                    let agreed: Vec<_> = v.agreements.iter().map(|a| a.party).collect();
+                    let all = samverka_core::plan::is_agreed(&parties, &agreed);
+                    (v, all)
+                });
             let notes = case::notes(&mut tx, &grant, id)
                 .await?
                 .into_iter()
@@ -403,6 +414,7 @@ impl App {
                 meetings,
                 team_users,
                 notes,
+                plan,
             })
         } else {
             None

@@ -562,6 +562,12 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
             "{}",
             agreed.body
         );
+        // The case page shows the newest version's goals and that it is agreed.
+        let case_page = coord.get(&case).await;
+        assert!(
+            case_page.body.contains("sedan heltid")
+                && case_page.body.contains("Agreed by everyone")
+        );
         assert!(
             coord
                 .get(&format!("{plan}?v=1"))

@@ -817,3 +817,4 @@ case-note-visibility-team = Teamet (så vidt samtykket rækker)
 case-note-visibility-person = Teamet og personen
 case-note-save = Gem notatet
 case-note-visibility-unknown = Vælg hvem der må læse det.
+case-plan-open = Åbn planen: versioner, aftale, udskrift

@@ -817,3 +817,4 @@ case-note-visibility-team = The team (as far as the consent reaches)
 case-note-visibility-person = The team and the person
 case-note-save = Save the note
 case-note-visibility-unknown = Choose who may read it.
+case-plan-open = Open the plan: versions, agreement, print

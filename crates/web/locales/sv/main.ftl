@@ -817,3 +817,4 @@ case-note-visibility-team = Teamet (så långt samtycket räcker)
 case-note-visibility-person = Teamet och personen
 case-note-save = Spara anteckningen
 case-note-visibility-unknown = Välj vem som får läsa den.
+case-plan-open = Öppna planen: versioner, överenskommelse, utskrift
