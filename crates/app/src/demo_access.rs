@@ -179,6 +179,7 @@ impl Seeder<'_> {
     async fn case(
         &mut self,
         tx: &mut Tx,
+        coordinator: &str,
         person: PersonId,
         programme: ProgrammeId,
         target_group: &str,
@@ -187,15 +188,15 @@ impl Seeder<'_> {
         closing: Option<(CaseOutcome, IncomeSource)>,
     ) -> Result<(), AppError> {
         let on_team = self.facts.get(&person).is_some_and(|f| {
-            let me = self.actors.get("coordinator").map(|a| a.user_id);
+            let me = self.actors.get(coordinator).map(|a| a.user_id);
             f.team
                 .iter()
                 .any(|t| t.user_id.is_some() && t.user_id == me)
         });
         if !on_team {
-            self.team(tx, person, &["coordinator"]).await?;
+            self.team(tx, person, &[coordinator]).await?;
         }
-        let g = self.grant("coordinator", Action::OpenCase, person)?;
+        let g = self.grant(coordinator, Action::OpenCase, person)?;
         let opened_at = self.app.now() - Duration::days(days_ago);
         let c = Case {
             id: CaseId::new(),
@@ -218,7 +219,7 @@ impl Seeder<'_> {
         };
         case::insert(tx, &g, &c).await?;
         self.log(tx, &g, person, "case").await?;
-        let g = self.grant("coordinator", Action::Update, person)?;
+        let g = self.grant(coordinator, Action::Update, person)?;
         let steps: Vec<CaseStatus> = CaseStatus::ALL
             .iter()
             .copied()
@@ -502,6 +503,7 @@ impl App {
             })
             .map(|p| p.id)
             .collect();
+        let mut used: Vec<PersonId> = vec![a, b, c, d];
         if let Some(&programme) = programmes.first() {
             let back = Some((CaseOutcome::BackAtWork, IncomeSource::Salary));
             // A tiny demo (tests) may have too few adults for the last three.
@@ -515,9 +517,70 @@ impl App {
                 (pick().ok(), CaseStatus::Closed, 120, back),
             ] {
                 if let Some(person) = person {
-                    s.case(tx, person, programme, "sick_leave", status, days, closing)
-                        .await?;
+                    used.push(person);
+                    s.case(
+                        tx,
+                        "coordinator",
+                        person,
+                        programme,
+                        "sick_leave",
+                        status,
+                        days,
+                        closing,
+                    )
+                    .await?;
                 }
+            }
+        }
+
+        // The other programmes' coordinators have cases too, about persons in their areas.
+        let all_programmes = org::list_programmes(tx).await?;
+        for user in [
+            "coordinator-halmstad",
+            "coordinator-harnosand",
+            "koordinator-odense",
+        ] {
+            let Ok(actor) = s.actor(user) else { continue };
+            let own = actor.memberships[0].organisation_id;
+            let Some(p) = all_programmes
+                .iter()
+                .find(|p| p.organisations.contains(&own) && !p.target_groups.is_empty())
+            else {
+                continue;
+            };
+            let in_area = |x: &&Person| {
+                p.catchment.is_empty()
+                    || x.postal_code
+                        .as_deref()
+                        .is_some_and(|c| p.catchment.iter().any(|pre| c.starts_with(pre.as_str())))
+            };
+            let chosen: Vec<PersonId> = persons
+                .iter()
+                .filter(|x| !x.protected_identity && age(x, today) >= 18)
+                .filter(in_area)
+                .map(|x| x.id)
+                .filter(|id| !used.contains(id))
+                .take(4)
+                .collect();
+            let back = Some((CaseOutcome::OtherSupport, IncomeSource::Pension));
+            for (person, (status, days, closing)) in chosen.iter().zip([
+                (CaseStatus::Identified, 2, None),
+                (CaseStatus::Planning, 20, None),
+                (CaseStatus::FollowUp, 90, None),
+                (CaseStatus::Closed, 150, back),
+            ]) {
+                used.push(*person);
+                s.case(
+                    tx,
+                    user,
+                    *person,
+                    p.id,
+                    &p.target_groups[0].clone(),
+                    status,
+                    days,
+                    closing,
+                )
+                .await?;
             }
         }
 

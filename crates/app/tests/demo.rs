@@ -30,7 +30,7 @@ async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
         let first = app.load_demo(7, 60, 20).await.expect("demo");
         assert!(first.created);
         assert_eq!(first.persons, 80);
-        assert_eq!(first.users, 11);
+        assert_eq!(first.users, 14);
         assert!(app.is_demo().await.expect("is demo"));
 
         // A second run reuses the data directory and changes nothing.
@@ -38,7 +38,7 @@ async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
         assert!(!second.created);
         assert_eq!(
             (second.persons, second.users, second.organisations),
-            (80, 11, first.organisations)
+            (80, 14, first.organisations)
         );
 
         let expected_roles = [
@@ -53,6 +53,9 @@ async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
             ("school", Role::Professional),
             ("insurance", Role::Professional),
             ("employment", Role::Professional),
+            ("coordinator-halmstad", Role::Coordinator),
+            ("coordinator-harnosand", Role::Coordinator),
+            ("koordinator-odense", Role::Coordinator),
         ];
         for (username, role) in expected_roles {
             let actor = signed_in(&app, username, "demo").await;
@@ -121,6 +124,24 @@ async fn the_demo_world_loads_once_and_every_demo_user_can_sign_in() {
             }
         }
         assert_eq!(statuses, samverka_core::case::CaseStatus::ALL);
+        // The other programmes have cases of their own coordinators.
+        for user in [
+            "coordinator-halmstad",
+            "coordinator-harnosand",
+            "koordinator-odense",
+        ] {
+            let actor = signed_in(&app, user, "demo").await;
+            let (_, rows, _) = app
+                .case_list(&actor, &samverka_app::cases::CaseListQuery::default())
+                .await
+                .expect("case list");
+            assert!(!rows.is_empty(), "{user} has open cases");
+            assert!(
+                rows.iter()
+                    .all(|r| !r.programme_name.starts_with("Samordningsteam Skäggetorp")),
+                "{user}"
+            );
+        }
     })
     .await;
 }

@@ -300,7 +300,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let banner = format!(
                 "Samverka demo is running at http://{addr}/\n\
                  Sign in at http://{addr}/login as one of: admin, coordinator, lead, auditor, primarycare, \
-                 hospital, social, homecare, school, insurance, employment (password: demo).\n\
+                 hospital, social, homecare, school, insurance, employment, coordinator-halmstad, \
+                 coordinator-harnosand, koordinator-odense (password: demo).\n\
                  Stop with Ctrl-C."
             );
             // Demo mode runs on plain http://, so its cookies cannot be Secure.

@@ -632,6 +632,25 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         Role::Professional,
         "af-linkoping",
     ),
+    // Coordinators of the other programmes, so that each has cases in the demo.
+    (
+        "coordinator-halmstad",
+        "Johanna Berg (samordnare, Andersberg)",
+        Role::Coordinator,
+        "projekt-andersberg",
+    ),
+    (
+        "coordinator-harnosand",
+        "Nils Ek (fast vårdkontakt, Härnösand)",
+        Role::Coordinator,
+        "hc-harnosand",
+    ),
+    (
+        "koordinator-odense",
+        "Mette Jensen (forløbskoordinator, Odense)",
+        Role::Coordinator,
+        "hjemmesygepleje-odense",
+    ),
 ];
 
 /// The demo world: the seeds' organisations and programmes and the demo users.
@@ -1469,6 +1488,9 @@ mod tests {
                 Role::Professional,
                 Some(Sector::EmploymentService),
             ),
+            ("coordinator-halmstad", Role::Coordinator, None),
+            ("coordinator-harnosand", Role::Coordinator, None),
+            ("koordinator-odense", Role::Coordinator, None),
         ];
         assert_eq!(w.demo_users.len(), expected.len());
         for (username, role, sector) in expected {
@@ -1480,7 +1502,12 @@ mod tests {
             assert_eq!(u.role, role, "{username}");
             assert!(u.display_name.contains('('), "{username}: role in the name");
             let org = w.organisation_of_unit(u.unit_key).expect("unit exists");
-            assert_eq!(org.country, Country::Sweden);
+            let country = if username.ends_with("odense") {
+                Country::Denmark
+            } else {
+                Country::Sweden
+            };
+            assert_eq!(org.country, country, "{username}");
             if let Some(sector) = sector {
                 assert_eq!(org.sector, sector, "{username}");
             }
@@ -1502,11 +1529,26 @@ mod tests {
             .iter()
             .find(|p| p.key == "skaggetorp")
             .expect("programme");
+        // The other programmes' coordinators each work in an organisation of their programme.
+        for (username, programme) in [
+            ("coordinator-halmstad", "andersberg"),
+            ("coordinator-harnosand", "harnosand"),
+            ("koordinator-odense", "odense"),
+        ] {
+            let u = unit(username).expect("demo user");
+            let org = w.organisation_of_unit(u).expect("unit exists");
+            let p = w
+                .programmes
+                .iter()
+                .find(|p| p.key == programme)
+                .expect("programme");
+            assert!(p.organisation_keys.contains(&org.key), "{username}");
+        }
         for u in w.demo_users.iter().filter(|u| {
             matches!(
                 u.role,
                 Role::Professional | Role::Coordinator | Role::ProgrammeLead
-            )
+            ) && !u.username.contains('-')
         }) {
             let org = w.organisation_of_unit(u.unit_key).expect("unit exists");
             assert!(
