@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p samverka-web --bench worklist_page` (SQLite). Options through the
 //! environment: BENCH_PERSONS (default 20,000 sick-listed persons, each one open item),
-//! BENCH_ROUNDS (default 50 page views). Record the figures in docs/benchmarks.md.
+//! BENCH_ROUNDS (default 50 page views), BENCH_PAGE_SIZE (default 100; the page offers 50, 100,
+//! 200 and 500). Record the figures in docs/benchmarks.md.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -38,6 +39,7 @@ fn median(mut v: Vec<std::time::Duration>) -> f64 {
 fn main() {
     let persons = env_num("BENCH_PERSONS", 20_000) as usize;
     let rounds = env_num("BENCH_ROUNDS", 50).max(1) as usize;
+    let page_size = env_num("BENCH_PAGE_SIZE", 100) as i64;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,14 +114,20 @@ fn main() {
         let mut shown = 0;
         for _ in 0..rounds {
             let started = Instant::now();
-            let page = coord.get("/worklist").await;
+            let page = coord.get(&format!("/worklist?per_page={page_size}")).await;
             http.push(started.elapsed());
             assert_eq!(page.status, StatusCode::OK);
             shown = page.select_text("table tbody tr").len();
             let started = Instant::now();
             let page = t
                 .app
-                .worklist(&actor, WorklistFilter::default())
+                .worklist(
+                    &actor,
+                    WorklistFilter {
+                        page_size: Some(page_size),
+                        ..WorklistFilter::default()
+                    },
+                )
                 .await
                 .expect("worklist");
             app.push(started.elapsed());

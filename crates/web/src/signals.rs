@@ -305,7 +305,12 @@ pub struct WorklistParams {
     status: String,
     #[serde(default)]
     page: String,
+    #[serde(default)]
+    per_page: String,
 }
+
+/// The page sizes the worklist offers; the first is the default.
+const PAGE_SIZES: [i64; 4] = [100, 50, 200, 500];
 
 impl WorklistParams {
     fn filter(&self) -> WorklistFilter {
@@ -317,7 +322,11 @@ impl WorklistParams {
             unit: self.unit.parse::<UnitId>().ok(),
             status: self.status.parse::<Status>().unwrap_or_default(),
             page: self.page.parse().unwrap_or(0),
-            page_size: None,
+            page_size: self
+                .per_page
+                .parse()
+                .ok()
+                .filter(|n| PAGE_SIZES.contains(n)),
         }
     }
 }
@@ -448,8 +457,17 @@ impl WorklistView {
             q.push(format!("unit={u}"));
         }
         q.push(format!("status={}", f.status.code()));
+        if let Some(n) = f.page_size {
+            q.push(format!("per_page={n}"));
+        }
         q.push(format!("page={page}"));
         format!("/worklist?{}", q.join("&"))
+    }
+    fn page_sizes(&self) -> Vec<(i64, bool)> {
+        let current = self.page.filter.page_size.unwrap_or(PAGE_SIZES[0]);
+        let mut sizes = PAGE_SIZES.to_vec();
+        sizes.sort();
+        sizes.into_iter().map(|n| (n, n == current)).collect()
     }
     fn next_page(&self) -> u32 {
         self.page.filter.page + 1

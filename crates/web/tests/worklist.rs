@@ -221,6 +221,16 @@ async fn an_uploaded_file_reaches_the_coordinators_worklist_and_first_contact_st
             assert!(row.contains(&expected), "{expected:?} missing from {row:?}");
         }
         assert!(row_of(&list, "Ek, Bo").is_none() && row_of(&list, "Berg, Cecilia").is_none());
+        // The page size is chosen from those offered; anything else is the default.
+        for (asked, shown) in [("500", "500"), ("7", "100")] {
+            let page = coord.get(&format!("/worklist?per_page={asked}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert_eq!(
+                page.attr("#per_page option[selected]", "value").as_deref(),
+                Some(shown)
+            );
+            assert!(row_of(&page, "Lindqvist, Anna").is_some());
+        }
         let link = list
             .attr("table.worklist tbody th a", "href")
             .expect("item link");

@@ -818,3 +818,4 @@ case-note-visibility-person = Teamet og personen
 case-note-save = Gem notatet
 case-note-visibility-unknown = Vælg hvem der må læse det.
 case-plan-open = Åbn planen: versioner, aftale, udskrift
+worklist-per-page = Rækker pr. side

@@ -818,3 +818,4 @@ case-note-visibility-person = The team and the person
 case-note-save = Save the note
 case-note-visibility-unknown = Choose who may read it.
 case-plan-open = Open the plan: versions, agreement, print
+worklist-per-page = Items per page

@@ -818,3 +818,4 @@ case-note-visibility-person = Teamet och personen
 case-note-save = Spara anteckningen
 case-note-visibility-unknown = Välj vem som får läsa den.
 case-plan-open = Öppna planen: versioner, överenskommelse, utskrift
+worklist-per-page = Rader per sida
