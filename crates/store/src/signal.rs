@@ -424,7 +424,7 @@ pub async fn persons_by_number(
         Tx::Sqlite(c) => {
             sqlx::query_as(
                 "select p.national_id, p.id, p.birth_date, p.postal_code
-                 from json_each($1) j join person p on p.national_id = j.value",
+                 from json_each($1) j cross join person p on p.national_id = j.value",
             )
             .bind(serde_json::to_string(numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .fetch_all(&mut **c)
@@ -609,8 +609,9 @@ pub async fn signal_sets(
     let rows: Vec<SetRow> = match tx {
         Tx::Sqlite(c) => {
             sqlx::query_as(
+                // CROSS JOIN: the id list drives the lookups (see flag::flags_of_persons).
                 "select s.person_id, s.data from json_each($1) j
-                 join signal_set s on s.person_id = unhex(j.value) and s.organisation_id = $2",
+                 cross join signal_set s on s.person_id = unhex(j.value) and s.organisation_id = $2",
             )
             .bind(hex_ids(persons))
             .bind(org)
