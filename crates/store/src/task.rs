@@ -84,21 +84,36 @@ async fn views(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<TaskView>, StoreError>
         at: DateTime<Utc>,
         user_name: String,
     }
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let steps: Vec<Step> = tx
-            .fetch_all(q!(
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Every task's steps in one query, not one per task.
+    let params: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+    let steps: Vec<Step> = tx
+        .fetch_all(Query {
+            sql: format!(
                 "select e.task_id, e.to_status, e.at, u.display_name as user_name
                  from task_event e join app_user u on u.id = e.by_user
-                 where e.task_id = $1 order by e.at, e.id",
-                r.id
-            ))
-            .await?;
+                 where e.task_id in ({}) order by e.at, e.id",
+                params.join(", ")
+            )
+            .into(),
+            args: rows.iter().map(|r| Value::from(r.id)).collect(),
+        })
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
         out.push(TaskView {
             steps: steps
-                .into_iter()
+                .iter()
                 .filter(|s| s.task_id == r.id)
-                .map(|s| Ok((parse_code("task status", &s.to_status)?, s.at, s.user_name)))
+                .map(|s| {
+                    Ok((
+                        parse_code("task status", &s.to_status)?,
+                        s.at,
+                        s.user_name.clone(),
+                    ))
+                })
                 .collect::<Result<_, StoreError>>()?,
             person_id: r.person_id.into(),
             person_name: format!("{} {}", r.given_name, r.family_name),

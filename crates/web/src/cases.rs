@@ -502,6 +502,28 @@ pub async fn show(
     .await
 }
 
+/// After a change on a case: back to its page at `anchor` (`""` for the top), or the page again
+/// with the form's errors beside their fields.
+pub(crate) async fn after_change<T>(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    id: CaseId,
+    anchor: &str,
+    form: FormData,
+    result: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) if anchor.is_empty() => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#{anchor}")).into_response()),
+        Err(AppError::Invalid(v)) => {
+            let errors = Errors::new(&ctx, &v);
+            case_page(state, ctx, auth, id, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn change_status(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -516,14 +538,8 @@ pub async fn change_status(
         income: form.get("income").to_owned(),
         version: form.get("version").to_owned(),
     };
-    match state.app.change_case_status(&auth.actor, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            case_page(&state, ctx, &auth, id, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = state.app.change_case_status(&auth.actor, id, &input).await;
+    after_change(&state, ctx, &auth, id, "", form, result).await
 }
 
 pub async fn invite(
@@ -538,14 +554,7 @@ pub async fn invite(
         .app
         .invite_to_case_team(&auth.actor, id, form.get("member"))
         .await;
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#team")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            case_page(&state, ctx, &auth, id, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_change(&state, ctx, &auth, id, "team", form, r).await
 }
 
 pub async fn remove_member(
@@ -557,18 +566,11 @@ pub async fn remove_member(
 ) -> Result<Response, WebError> {
     let id = case_id(&id)?;
     let place: TeamMemberId = place.parse().map_err(|_| WebError::NotFound)?;
-    match state
+    let result = state
         .app
         .remove_from_case_team(&auth.actor, id, place)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#team")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            case_page(&state, ctx, &auth, id, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    after_change(&state, ctx, &auth, id, "team", form, result).await
 }
 
 fn task_status_name(ctx: &Ctx, s: TaskStatus) -> String {
@@ -626,14 +628,8 @@ pub async fn request_task(
         what: form.get("what").to_owned(),
         due_on: form.get("due_on").to_owned(),
     };
-    match state.app.request_task(&auth.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#tasks")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            case_page(&state, ctx, &auth, id, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = state.app.request_task(&auth.actor, id, &input).await;
+    after_change(&state, ctx, &auth, id, "tasks", form, result).await
 }
 
 #[derive(Deserialize, Default)]
@@ -738,16 +734,9 @@ pub async fn add_note(
     form: FormData,
 ) -> Result<Response, WebError> {
     let id = case_id(&id)?;
-    match state
+    let result = state
         .app
         .add_case_note(&auth.actor, id, form.get("visibility"), form.get("body"))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#notes")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
-            case_page(&state, ctx, &auth, id, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    after_change(&state, ctx, &auth, id, "notes", form, result).await
 }

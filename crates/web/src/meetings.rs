@@ -3,14 +3,13 @@
 //! (`/meetings/{id}/invite.ics`).
 
 use crate::AppState;
-use crate::cases::case_page;
+use crate::cases::after_change;
 use crate::context::{Ctx, FormData, SignedIn};
 use crate::error::WebError;
-use crate::forms::Errors;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use samverka_app::AppError;
@@ -43,15 +42,12 @@ async fn after(
     form: FormData,
     result: Result<CaseId, AppError>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}#meetings")).into_response()),
-        Err(AppError::Invalid(v)) => {
-            let case = case.ok_or(WebError::NotFound)?;
-            let errors = Errors::new(&ctx, &v);
-            case_page(state, ctx, auth, case, form, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let id = match (&result, case) {
+        (Ok(id), _) => *id,
+        (Err(_), Some(id)) => id,
+        (Err(_), None) => return Err(WebError::NotFound),
+    };
+    after_change(state, ctx, auth, id, "meetings", form, result).await
 }
 
 pub async fn schedule(
