@@ -1220,6 +1220,84 @@ async fn pages_are_full_although_the_policy_hides_rows_between_them() {
 }
 
 #[tokio::test]
+async fn items_of_several_target_groups_come_in_one_order_of_due_dates_page_after_page() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        // A stress-related diagnosis (F43) also raises a SAD item, due 14 days after the start;
+        // the day-35 item is due 35 days after it. The worklist reads each target group in its
+        // own walk of the index and merges them.
+        let rows = vec![
+            format!(
+                "{},Ahl,A,{},,100,F43,58222,{UNIT_A}",
+                pnr("19800101123"),
+                days_ago(&app, 40)
+            ),
+            sick(
+                &pnr("19810202234"),
+                "Bark",
+                "B",
+                days_ago(&app, 20),
+                100,
+                "58222",
+            ),
+            format!(
+                "{},Carp,C,{},,100,F43,58222,{UNIT_A}",
+                pnr("19820303345"),
+                days_ago(&app, 10)
+            ),
+        ];
+        import(&app, &w.admin_a, "a.csv", &file(SICK, &rows)).await;
+        let page = |n: u32, group: Option<&'static str>| {
+            let (app, coord) = (&app, &w.coord_a);
+            async move {
+                let p = app
+                    .worklist(
+                        coord,
+                        WorklistFilter {
+                            page: n,
+                            page_size: Some(2),
+                            target_group: group.map(Into::into),
+                            ..WorklistFilter::default()
+                        },
+                    )
+                    .await
+                    .expect("worklist");
+                let items: Vec<String> = p
+                    .items
+                    .iter()
+                    .map(|i| format!("{} {}", i.row.given_name, i.row.flag.key.rule_id))
+                    .collect();
+                (items, p.has_more)
+            }
+        };
+        let v = |items: &[&str]| items.iter().map(|i| (*i).to_owned()).collect::<Vec<_>>();
+        // Due: Ahl SAD -26, Ahl day 35 -5, Carp SAD +4, Bark day 35 +15, Carp day 35 +25.
+        assert_eq!(
+            page(0, None).await,
+            (
+                v(&["Ahl sad_stress_sick_leave", "Ahl sick_leave_day_35"]),
+                true
+            )
+        );
+        assert_eq!(
+            page(1, None).await,
+            (
+                v(&["Carp sad_stress_sick_leave", "Bark sick_leave_day_35"]),
+                true
+            )
+        );
+        assert_eq!(page(2, None).await, (v(&["Carp sick_leave_day_35"]), false));
+        assert_eq!(
+            page(1, Some("sick_leave")).await,
+            (v(&["Carp sick_leave_day_35"]), false)
+        );
+        // A target group the programme does not work with shows nothing.
+        assert_eq!(page(0, Some("children")).await, (v(&[]), false));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn persons_outside_the_programme_area_or_target_groups_never_show() {
     each_db(|app| async move {
         let w = world(&app).await;

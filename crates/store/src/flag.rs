@@ -577,10 +577,16 @@ pub async fn worklist(
         return Ok(Vec::new());
     }
     // Two branches, each read in the worklist's order and cut at offset + limit: the reader's
-    // own items walk the index on (organisation, due date, priority) and stop early; other
-    // organisations' items start from the consents that name the reader's organisation, which
-    // are few. Merged here in the same order.
+    // own items walk the index on (organisation, target group, due date, priority) once per
+    // target group and stop early; other organisations' items start from the consents that name
+    // the reader's organisation, which are few. Merged here in the same order.
     let wanted = query.offset + query.limit;
+    // The own branch reads one target group at a time, so that the walk never passes over items
+    // of groups the programme does not work with (migration 0015).
+    let own_groups: Vec<&String> = match &query.target_group {
+        Some(g) => query.target_groups.iter().filter(|t| *t == g).collect(),
+        None => query.target_groups.iter().collect(),
+    };
     // PostgreSQL cannot know how few of an organisation's items pass the person and outcome
     // filters, and estimates that a handful do: it would then read them all and sort them. The
     // index gives the order, so the own branch is planned without a sort: it walks the index
@@ -590,16 +596,30 @@ pub async fn worklist(
             .execute(&mut **c)
             .await?;
     }
-    let own = branch(tx, grant, query, Branch::Own, wanted).await;
+    let mut rows = Vec::new();
+    let mut own = Ok(());
+    for group in &own_groups {
+        match branch(tx, grant, query, Branch::Own(group), wanted).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => {
+                own = Err(e);
+                break;
+            }
+        }
+    }
     // (After an error the transaction is over anyway, and the error is the one to report.)
-    if let (Ok(_), Tx::Postgres(c)) = (&own, &mut *tx) {
+    if let (Ok(()), Tx::Postgres(c)) = (&own, &mut *tx) {
         sqlx::query("set local enable_sort = on")
             .execute(&mut **c)
             .await?;
     }
-    let mut rows = own?;
+    own?;
+    let mut reads = own_groups.len();
     if !query.other_organisations.is_empty() {
         rows.extend(branch(tx, grant, query, Branch::Others, wanted).await?);
+        reads += 1;
+    }
+    if reads > 1 {
         rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     }
     Ok(rows
@@ -624,8 +644,10 @@ fn order_key(r: &WorklistRow) -> (NaiveDate, i64, &PersonId, &OrganisationId, &s
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Branch {
-    Own,
+enum Branch<'a> {
+    /// The reader's own items of one target group.
+    Own(&'a str),
+    /// Other programme organisations' items of the programme's target groups.
     Others,
 }
 
@@ -633,7 +655,7 @@ async fn branch(
     tx: &mut Tx,
     grant: &Grant,
     query: &WorklistQuery,
-    which: Branch,
+    which: Branch<'_>,
     limit: i64,
 ) -> Result<Vec<WorklistRow>, StoreError> {
     let mut args: Vec<crate::Value> = Vec::new();
@@ -644,7 +666,11 @@ async fn branch(
     let own = arg(grant.organisation().into(), &mut args);
     let mut filters = Vec::new();
     match which {
-        Branch::Own => filters.push(format!("f.organisation_id = {own}")),
+        Branch::Own(group) => {
+            filters.push(format!("f.organisation_id = {own}"));
+            let g = arg(group.into(), &mut args);
+            filters.push(format!("f.target_group = {g}"));
+        }
         Branch::Others => {
             let others: Vec<String> = query
                 .other_organisations
@@ -662,12 +688,14 @@ async fn branch(
             ));
         }
     }
-    let groups: Vec<String> = query
-        .target_groups
-        .iter()
-        .map(|g| arg(g.into(), &mut args))
-        .collect();
-    filters.push(format!("f.target_group in ({})", groups.join(", ")));
+    if which == Branch::Others {
+        let groups: Vec<String> = query
+            .target_groups
+            .iter()
+            .map(|g| arg(g.into(), &mut args))
+            .collect();
+        filters.push(format!("f.target_group in ({})", groups.join(", ")));
+    }
     if !query.catchment.is_empty() {
         let likes: Vec<String> = query
             .catchment
@@ -698,10 +726,11 @@ async fn branch(
         Status::All => {}
     }
     let limit = arg(limit.into(), &mut args);
-    // For the own branch this order is the index flag_worklist_idx's, so the database reads
-    // items in order and stops at the limit instead of sorting every item.
+    // For the own branch (one organisation, one target group) this order is the index
+    // flag_worklist_idx's, so the database reads items in order and stops at the limit instead
+    // of sorting every item.
     let order = match which {
-        Branch::Own => "f.due_on, f.priority, f.person_id, f.rule_id, f.key_on",
+        Branch::Own(_) => "f.due_on, f.priority, f.person_id, f.rule_id, f.key_on",
         Branch::Others => {
             "f.due_on, f.priority, f.person_id, f.organisation_id, f.rule_id, f.key_on"
         }
