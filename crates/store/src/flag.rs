@@ -596,27 +596,22 @@ pub async fn worklist(
             .execute(&mut **c)
             .await?;
     }
-    let mut rows = Vec::new();
-    let mut own = Ok(());
-    for group in &own_groups {
-        match branch(tx, grant, query, Branch::Own(group), wanted).await {
-            Ok(r) => rows.extend(r),
-            Err(e) => {
-                own = Err(e);
-                break;
-            }
-        }
-    }
+    let own = own_items(tx, grant, query, &own_groups, wanted).await;
     // (After an error the transaction is over anyway, and the error is the one to report.)
-    if let (Ok(()), Tx::Postgres(c)) = (&own, &mut *tx) {
+    if let (Ok(_), Tx::Postgres(c)) = (&own, &mut *tx) {
         sqlx::query("set local enable_sort = on")
             .execute(&mut **c)
             .await?;
     }
-    own?;
-    let mut reads = own_groups.len();
+    let (mut rows, mut reads) = own?;
     if !query.other_organisations.is_empty() {
-        rows.extend(branch(tx, grant, query, Branch::Others, wanted).await?);
+        let mut args = Vec::new();
+        let sql = branch(grant, query, Branch::Others, &mut args);
+        let limit = push_arg(wanted.into(), &mut args);
+        let sql = format!(
+            "{sql} order by f.due_on, f.priority, f.person_id, f.organisation_id, f.rule_id, f.key_on limit {limit}"
+        );
+        rows.extend(fetch_rows(tx, sql, args).await?);
         reads += 1;
     }
     if reads > 1 {
@@ -627,6 +622,77 @@ pub async fn worklist(
         .skip(usize::try_from(query.offset).unwrap_or(0))
         .take(usize::try_from(query.limit).unwrap_or(0))
         .collect())
+}
+
+/// The reader's own items of `groups`, the first `limit` in the worklist's order, and the number
+/// of reads they took (more than one needs a merge). For one organisation and one target group
+/// the order is the index flag_worklist_idx's, so each group's walk reads items in order and stops
+/// at the limit instead of sorting every item.
+async fn own_items(
+    tx: &mut Tx,
+    grant: &Grant,
+    query: &WorklistQuery,
+    groups: &[&String],
+    limit: i64,
+) -> Result<(Vec<WorklistRow>, usize), StoreError> {
+    if groups.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    match tx {
+        // One statement: SQLite merges the groups' ordered walks (a `UNION ALL` with an `ORDER
+        // BY` is a merge of its arms, each in its index's order) and stops at the limit, so it
+        // reads about `limit` items in all, not `limit` per group (with seven groups at a
+        // million persons, 22.6 ms a page read group by group).
+        Tx::Sqlite(_) => {
+            let mut args = Vec::new();
+            let arms: Vec<String> = groups
+                .iter()
+                .map(|g| branch(grant, query, Branch::Own(g), &mut args))
+                .collect();
+            let limit = push_arg(limit.into(), &mut args);
+            // By position, as a compound statement's order must be: due_on, priority,
+            // person_id, rule_id, key_on (the organisation is the reader's in every arm).
+            let sql = format!(
+                "{} order by 7, 6, 1, 3, 4 limit {limit}",
+                arms.join(" union all ")
+            );
+            Ok((fetch_rows(tx, sql, args).await?, 1))
+        }
+        // PostgreSQL plans such a union with a sort of every item; group by group, each read
+        // walks its index and stops.
+        Tx::Postgres(_) => {
+            let mut rows = Vec::new();
+            for g in groups {
+                let mut args = Vec::new();
+                let sql = branch(grant, query, Branch::Own(g), &mut args);
+                let limit = push_arg(limit.into(), &mut args);
+                let sql = format!(
+                    "{sql} order by f.due_on, f.priority, f.person_id, f.rule_id, f.key_on limit {limit}"
+                );
+                rows.extend(fetch_rows(tx, sql, args).await?);
+            }
+            Ok((rows, groups.len()))
+        }
+    }
+}
+
+fn push_arg(v: crate::Value, args: &mut Vec<crate::Value>) -> String {
+    args.push(v);
+    format!("${}", args.len())
+}
+
+async fn fetch_rows(
+    tx: &mut Tx,
+    sql: String,
+    args: Vec<crate::Value>,
+) -> Result<Vec<WorklistRow>, StoreError> {
+    let rows: Vec<WorklistDbRow> = tx
+        .fetch_all(crate::Query {
+            sql: sql.into(),
+            args,
+        })
+        .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 /// The worklist's order: due date, priority, then the item's identity (a total order, so
@@ -651,31 +717,28 @@ enum Branch<'a> {
     Others,
 }
 
-async fn branch(
-    tx: &mut Tx,
+/// One branch's statement without its order: the worklist's columns and the filters, with the
+/// values appended to `args`.
+fn branch(
     grant: &Grant,
     query: &WorklistQuery,
     which: Branch<'_>,
-    limit: i64,
-) -> Result<Vec<WorklistRow>, StoreError> {
-    let mut args: Vec<crate::Value> = Vec::new();
-    let arg = |v: crate::Value, args: &mut Vec<crate::Value>| {
-        args.push(v);
-        format!("${}", args.len())
-    };
-    let own = arg(grant.organisation().into(), &mut args);
+    args: &mut Vec<crate::Value>,
+) -> String {
+    let arg = push_arg;
+    let own = arg(grant.organisation().into(), args);
     let mut filters = Vec::new();
     match which {
         Branch::Own(group) => {
             filters.push(format!("f.organisation_id = {own}"));
-            let g = arg(group.into(), &mut args);
+            let g = arg(group.into(), args);
             filters.push(format!("f.target_group = {g}"));
         }
         Branch::Others => {
             let others: Vec<String> = query
                 .other_organisations
                 .iter()
-                .map(|o| arg((*o).into(), &mut args))
+                .map(|o| arg((*o).into(), args))
                 .collect();
             filters.push(format!("f.organisation_id in ({})", others.join(", ")));
             // A candidate only if a consent names the reader's organisation as receiver; the
@@ -692,7 +755,7 @@ async fn branch(
         let groups: Vec<String> = query
             .target_groups
             .iter()
-            .map(|g| arg(g.into(), &mut args))
+            .map(|g| arg(g.into(), args))
             .collect();
         filters.push(format!("f.target_group in ({})", groups.join(", ")));
     }
@@ -701,22 +764,22 @@ async fn branch(
             .catchment
             .iter()
             .map(|p| {
-                let a = arg(format!("{p}%").into(), &mut args);
+                let a = arg(format!("{p}%").into(), args);
                 format!("p.postal_code like {a}")
             })
             .collect();
         filters.push(format!("({})", likes.join(" or ")));
     }
     if let Some(g) = &query.target_group {
-        let a = arg(g.into(), &mut args);
+        let a = arg(g.into(), args);
         filters.push(format!("f.target_group = {a}"));
     }
     if let Some(r) = &query.rule {
-        let a = arg(r.into(), &mut args);
+        let a = arg(r.into(), args);
         filters.push(format!("f.rule_id = {a}"));
     }
     if let Some(u) = query.unit {
-        let a = arg(u.into(), &mut args);
+        let a = arg(u.into(), args);
         filters.push(format!("f.unit_id = {a}"));
     }
     match query.status {
@@ -725,30 +788,10 @@ async fn branch(
         Status::Dismissed => filters.push("o.kind = 'dismissal'".into()),
         Status::All => {}
     }
-    let limit = arg(limit.into(), &mut args);
-    // For the own branch (one organisation, one target group) this order is the index
-    // flag_worklist_idx's, so the database reads items in order and stops at the limit instead
-    // of sorting every item.
-    let order = match which {
-        Branch::Own(_) => "f.due_on, f.priority, f.person_id, f.rule_id, f.key_on",
-        Branch::Others => {
-            "f.due_on, f.priority, f.person_id, f.organisation_id, f.rule_id, f.key_on"
-        }
-    };
-    let sql = format!(
-        "{WORKLIST_SELECT}
-         where {}
-         order by {order}
-         limit {limit}",
+    format!(
+        "{WORKLIST_SELECT}\n         where {}",
         filters.join(" and ")
-    );
-    let rows: Vec<WorklistDbRow> = tx
-        .fetch_all(crate::Query {
-            sql: sql.into(),
-            args,
-        })
-        .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    )
 }
 
 /// The worklist's columns: the item, the person's identity, whether blocks exist, the outcome.
