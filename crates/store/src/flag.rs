@@ -658,23 +658,42 @@ async fn own_items(
             );
             Ok((fetch_rows(tx, sql, args).await?, 1))
         }
-        // PostgreSQL plans such a union with a sort of every item; group by group, each read
-        // walks its index and stops.
+        // PostgreSQL plans such a union with a sort of every item. So each group's walk reads
+        // only the items' keys, in index order and cut at the limit (an index-only scan), the
+        // keys are merged and cut, and only then are the page's items read whole (one statement;
+        // at 200,000 persons with seven groups 24 ms a page read whole group by group).
         Tx::Postgres(_) => {
-            let mut rows = Vec::new();
-            for g in groups {
-                let mut args = Vec::new();
-                let sql = branch(grant, query, Branch::Own(g), &mut args);
-                let limit = push_arg(limit.into(), &mut args);
-                let sql = format!(
-                    "{sql} order by f.due_on, f.priority, f.person_id, f.rule_id, f.key_on limit {limit}"
-                );
-                rows.extend(fetch_rows(tx, sql, args).await?);
-            }
-            Ok((rows, groups.len()))
+            let mut args = Vec::new();
+            let limit = push_arg(limit.into(), &mut args);
+            let own = push_arg(grant.organisation().into(), &mut args);
+            let arms: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    let arm = branch_with(KEY_SELECT, grant, query, Branch::Own(g), &mut args);
+                    format!(
+                        "({arm} order by f.due_on, f.priority, f.person_id, f.rule_id, f.key_on limit {limit})"
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "with wanted as (select * from ({}) a order by 4, 5, 1, 2, 3 limit {limit})
+                 {WORKLIST_SELECT}
+                 join wanted w on w.person_id = f.person_id and w.rule_id = f.rule_id and w.key_on = f.key_on
+                 where f.organisation_id = {own}",
+                arms.join(" union all ")
+            );
+            let mut rows = fetch_rows(tx, sql, args).await?;
+            rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+            Ok((rows, 1))
         }
     }
 }
+
+/// The keys and order of items, with what the worklist's filters read (person, outcome).
+const KEY_SELECT: &str = "select f.person_id, f.rule_id, f.key_on, f.due_on, f.priority
+     from flag f join person p on p.id = f.person_id
+     left join flag_outcome o on o.person_id = f.person_id and o.organisation_id = f.organisation_id
+          and o.rule_id = f.rule_id and o.key_on = f.key_on";
 
 fn push_arg(v: crate::Value, args: &mut Vec<crate::Value>) -> String {
     args.push(v);
@@ -720,6 +739,17 @@ enum Branch<'a> {
 /// One branch's statement without its order: the worklist's columns and the filters, with the
 /// values appended to `args`.
 fn branch(
+    grant: &Grant,
+    query: &WorklistQuery,
+    which: Branch<'_>,
+    args: &mut Vec<crate::Value>,
+) -> String {
+    branch_with(WORKLIST_SELECT, grant, query, which, args)
+}
+
+/// A branch's filters after `select` (which joins `flag f`, `person p` and `flag_outcome o`).
+fn branch_with(
+    select: &str,
     grant: &Grant,
     query: &WorklistQuery,
     which: Branch<'_>,
@@ -789,7 +819,7 @@ fn branch(
         Status::All => {}
     }
     format!(
-        "{WORKLIST_SELECT}\n         where {}",
+        "{select}\n         where {}",
         filters.join(" and ")
     )
 }
