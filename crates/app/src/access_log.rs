@@ -32,6 +32,10 @@ const GATHER: Duration = Duration::from_millis(1);
 const MOVE_AT: usize = 4096;
 /// With a tail: the longest an entry waits there before it is moved (and so sealed).
 const MOVE_AFTER: Duration = Duration::from_millis(500);
+/// With a tail: the bounds of the reserve of zeros written into a new segment ahead of its use
+/// (see `TailDir::create_segment`), which is sized after the last segment's records.
+const RESERVE_MIN: u64 = 64 * 1024;
+const RESERVE_MAX: u64 = 16 * 1024 * 1024;
 
 type Done = oneshot::Sender<Result<(), String>>;
 
@@ -207,6 +211,7 @@ struct Move {
 /// when it is full, old, or a flush or seal asks for it. Batches form by themselves: whatever
 /// arrives during one sync is the next batch.
 fn tail(dir: TailDir, jobs: std_mpsc::Receiver<Job>, moves: mpsc::UnboundedSender<Move>) {
+    let mut spares = Spares::start(dir.clone());
     let mut segment: Option<Segment> = None;
     let mut unmoved: Vec<Entry> = Vec::new();
     let mut since: Option<Instant> = None;
@@ -254,7 +259,7 @@ fn tail(dir: TailDir, jobs: std_mpsc::Receiver<Job>, moves: mpsc::UnboundedSende
         if !batch.is_empty() {
             let appended = match &mut segment {
                 Some(s) => s.append(&batch),
-                None => dir.create_segment().and_then(|mut s| {
+                None => spares.take().and_then(|mut s| {
                     let r = s.append(&batch);
                     segment = Some(s);
                     r
@@ -286,6 +291,13 @@ fn tail(dir: TailDir, jobs: std_mpsc::Receiver<Job>, moves: mpsc::UnboundedSende
             || since.is_some_and(|t| t.elapsed() >= MOVE_AFTER);
         if due {
             since = None;
+            if let Some(s) = &segment {
+                spares.fit(s.bytes());
+            }
+            // Before the move: its waiters may end the process once answered.
+            if !flushes.is_empty() {
+                spares.release();
+            }
             let m = Move {
                 entries: std::mem::take(&mut unmoved),
                 segment: segment.take(),
@@ -296,6 +308,104 @@ fn tail(dir: TailDir, jobs: std_mpsc::Receiver<Job>, moves: mpsc::UnboundedSende
                 break;
             }
         }
+    }
+    spares.stop();
+}
+
+/// Segments prepared ahead (their reserve written and synced) on a thread of their own, so that
+/// no batch waits for that. Asked for when a segment is taken, so an idle writer holds none.
+struct Spares {
+    dir: TailDir,
+    /// Asks for the next spare, with its reserve.
+    ask: Option<std_mpsc::Sender<u64>>,
+    ready: std_mpsc::Receiver<std::io::Result<Segment>>,
+    /// A spare was asked for and not yet taken.
+    asked: bool,
+    reserve: u64,
+}
+
+impl Spares {
+    fn start(dir: TailDir) -> Spares {
+        let (ask, asked) = std_mpsc::channel::<u64>();
+        let (made, ready) = std_mpsc::channel();
+        let d = dir.clone();
+        let started = std::thread::Builder::new()
+            .name("access-log-spare".into())
+            .spawn(move || {
+                for reserve in asked {
+                    if made.send(d.create_segment(reserve)).is_err() {
+                        break;
+                    }
+                }
+            });
+        let ask = match started {
+            Ok(_) => Some(ask),
+            // Without the helper every segment is made when needed, without a reserve.
+            Err(e) => {
+                tracing::warn!(error = %e, "access log tail: no thread for spare segments");
+                None
+            }
+        };
+        Spares {
+            dir,
+            ask,
+            ready,
+            asked: false,
+            reserve: RESERVE_MIN,
+        }
+    }
+
+    fn ask(&mut self) {
+        if let Some(ask) = &self.ask {
+            self.asked = ask.send(self.reserve).is_ok();
+        }
+    }
+
+    /// The next segment: the spare if it is ready, else a new one without a reserve (so this
+    /// batch does not wait for zeros to be written). Asks for the next spare.
+    fn take(&mut self) -> std::io::Result<Segment> {
+        if !self.asked {
+            self.ask();
+            return self.dir.create_segment(0);
+        }
+        match self.ready.try_recv() {
+            Ok(made) => {
+                self.ask();
+                made.or_else(|e| {
+                    tracing::warn!(error = %e, "access log tail: a spare segment was not made");
+                    self.dir.create_segment(0)
+                })
+            }
+            // Still being made: it serves the next segment.
+            Err(_) => self.dir.create_segment(0),
+        }
+    }
+
+    /// Removes the spare (waiting for it if it is being made), so that a process that flushed
+    /// its log and ends leaves no file behind. The next segment asks for a new one.
+    fn release(&mut self) {
+        if !self.asked {
+            return;
+        }
+        self.asked = false;
+        if let Ok(Ok(s)) = self.ready.recv()
+            && let Err(e) = s.remove()
+        {
+            tracing::warn!(error = %e, "access log tail: a spare segment was not removed");
+        }
+    }
+
+    /// Sizes the next reserves after a segment that ended with `bytes` of records: a quarter
+    /// more than that, shrinking slowly when segments become smaller.
+    fn fit(&mut self, bytes: u64) {
+        self.reserve = (bytes + bytes / 4)
+            .max(self.reserve * 3 / 4)
+            .clamp(RESERVE_MIN, RESERVE_MAX);
+    }
+
+    /// Stops the helper and removes the spare, which holds no entries.
+    fn stop(mut self) {
+        self.release();
     }
 }
 
@@ -513,6 +623,30 @@ mod tests {
     /// nothing: the next writer moves the segment, every entry once, stops at a record cut short,
     /// and removes the file. Entries already moved (a stop between the commit and the removal)
     /// are not written again.
+    /// A flush leaves no file in the tail, not even the spare segment made ahead, so a CLI command
+    /// that flushed and ends leaves nothing behind; the next write takes up the tail again.
+    #[tokio::test]
+    async fn a_flush_leaves_the_tail_empty_and_writing_goes_on() {
+        let t = TestDb::sqlite().await.expect("database");
+        let dir = TailDir::of(&t.db).expect("a file database has a tail");
+        let files = || {
+            std::fs::read_dir(dir.path())
+                .map(|d| d.count())
+                .unwrap_or(0)
+        };
+        let log = LogWriter::start(&t.db);
+        for round in 1..=3 {
+            log.write(vec![entry(), entry()]).await.expect("write");
+            // Give the helper time to make the spare the write asked for.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(files() >= 1, "the segment written to is on disk");
+            log.flush().await.expect("flush");
+            assert_eq!(files(), 0, "round {round}: the tail is empty after a flush");
+            assert_eq!(intact(&t.db).await, 2 * round);
+        }
+        t.cleanup().await;
+    }
+
     #[tokio::test]
     async fn the_next_writer_moves_what_a_stopped_one_left_in_the_tail() {
         let t = TestDb::sqlite().await.expect("database");
@@ -529,7 +663,7 @@ mod tests {
         log.write(vec![moved.clone()]).await.expect("write");
         log.flush().await.expect("flush");
         drop(log);
-        let mut left = dir.create_segment().expect("segment");
+        let mut left = dir.create_segment(0).expect("segment");
         left.append(&[moved, entry()]).expect("append");
         drop(left);
         let file = std::fs::read_dir(dir.path())

@@ -818,10 +818,7 @@ fn branch_with(
         Status::Dismissed => filters.push("o.kind = 'dismissal'".into()),
         Status::All => {}
     }
-    format!(
-        "{select}\n         where {}",
-        filters.join(" and ")
-    )
+    format!("{select}\n         where {}", filters.join(" and "))
 }
 
 /// The worklist's columns: the item, the person's identity, whether blocks exist, the outcome.
