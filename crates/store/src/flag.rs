@@ -583,10 +583,13 @@ pub async fn worklist(
     let wanted = query.offset + query.limit;
     // The own branch reads one target group at a time, so that the walk never passes over items
     // of groups the programme does not work with (migration 0015).
-    let own_groups: Vec<&String> = match &query.target_group {
+    let mut own_groups: Vec<&String> = match &query.target_group {
         Some(g) => query.target_groups.iter().filter(|t| *t == g).collect(),
         None => query.target_groups.iter().collect(),
     };
+    // A group named twice would be read twice, and its items shown twice.
+    own_groups.sort_unstable();
+    own_groups.dedup();
     // PostgreSQL cannot know how few of an organisation's items pass the person and outcome
     // filters, and estimates that a handful do: it would then read them all and sort them. The
     // index gives the order, so the own branch is planned without a sort: it walks the index
