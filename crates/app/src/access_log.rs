@@ -13,7 +13,7 @@
 
 use crate::AppError;
 use samverka_core::audit::{self, ChainError, Entry, Head, Verified, Verifier};
-use samverka_store::log_tail::{Segment, TailDir};
+use samverka_store::log_tail::{Segment, Spare, TailDir};
 use samverka_store::{Db, access_log};
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
@@ -313,12 +313,13 @@ fn tail(dir: TailDir, jobs: std_mpsc::Receiver<Job>, moves: mpsc::UnboundedSende
 }
 
 /// Segments prepared ahead (their reserve written and synced) on a thread of their own, so that
-/// no batch waits for that. Asked for when a segment is taken, so an idle writer holds none.
+/// no batch waits for that. Asked for when a segment is taken, so a writer that never wrote
+/// holds none, and removed by a flush.
 struct Spares {
     dir: TailDir,
     /// Asks for the next spare, with its reserve.
     ask: Option<std_mpsc::Sender<u64>>,
-    ready: std_mpsc::Receiver<std::io::Result<Segment>>,
+    ready: std_mpsc::Receiver<std::io::Result<Spare>>,
     /// A spare was asked for and not yet taken.
     asked: bool,
     reserve: u64,
@@ -333,7 +334,7 @@ impl Spares {
             .name("access-log-spare".into())
             .spawn(move || {
                 for reserve in asked {
-                    if made.send(d.create_segment(reserve)).is_err() {
+                    if made.send(d.prepare(reserve)).is_err() {
                         break;
                     }
                 }
@@ -362,19 +363,25 @@ impl Spares {
     }
 
     /// The next segment: the spare if it is ready, else a new one without a reserve (so this
-    /// batch does not wait for zeros to be written). Asks for the next spare.
+    /// batch does not wait for zeros to be written). Asks for the next spare. A segment is
+    /// named when taken, so segments' names keep the order they are written in.
     fn take(&mut self) -> std::io::Result<Segment> {
         if !self.asked {
+            let segment = self.dir.create_segment(0);
             self.ask();
-            return self.dir.create_segment(0);
+            return segment;
         }
         match self.ready.try_recv() {
-            Ok(made) => {
+            Ok(Ok(spare)) => {
+                let segment = spare.into_segment();
                 self.ask();
-                made.or_else(|e| {
-                    tracing::warn!(error = %e, "access log tail: a spare segment was not made");
-                    self.dir.create_segment(0)
-                })
+                segment
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "access log tail: a spare segment was not made");
+                let segment = self.dir.create_segment(0);
+                self.ask();
+                segment
             }
             // Still being made: it serves the next segment.
             Err(_) => self.dir.create_segment(0),

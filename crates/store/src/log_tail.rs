@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
 const SUFFIX: &str = "tail";
+/// A file made ahead to become a segment; it holds no entries.
+const SPARE: &str = "spare";
 /// No entry comes near this; a larger length is a torn or damaged record.
 const MAX_RECORD: u32 = 1 << 20;
 
@@ -64,41 +66,45 @@ impl TailDir {
         &self.dir
     }
 
-    /// A new, empty segment, locked by this process, with `reserve` bytes written as zeros and
-    /// synced ahead. Appends within the reserve overwrite blocks the file already has, so their
-    /// sync writes only the data: no file size, no block allocation, no journal commit (half the
-    /// time and half the kernel's work of a sync that grows the file, measured on these VMs).
-    /// Appends beyond it grow the file as usual. The directory entry is synced, so a segment that
-    /// received a synced batch is found after a power cut.
+    /// A new, empty segment, locked by this process, with `reserve` bytes of zeros written
+    /// ahead ([`TailDir::prepare`]).
     pub fn create_segment(&self, reserve: u64) -> io::Result<Segment> {
+        self.prepare(reserve)?.into_segment()
+    }
+
+    /// A file to become the next segment, locked by this process, with `reserve` bytes written
+    /// as zeros and synced. Appends within the reserve overwrite blocks the file already has,
+    /// so their sync writes only the data: no file size, no block allocation, no journal commit
+    /// (half the time and half the kernel's work of a sync that grows the file, measured on
+    /// these VMs). Appends beyond it grow the file as usual.
+    ///
+    /// Until [`Spare::into_segment`] names it a segment it is no orphan to anyone, so no other
+    /// process can take it between its creation and its lock. On an error the file is removed.
+    pub fn prepare(&self, reserve: u64) -> io::Result<Spare> {
         std::fs::create_dir_all(&self.dir)?;
         let path = self
             .dir
-            .join(format!("{}.{SUFFIX}", uuid::Uuid::now_v7().simple()));
-        let mut file = OpenOptions::new()
+            .join(format!("{}.{SPARE}", uuid::Uuid::now_v7().simple()));
+        let file = OpenOptions::new()
             .create_new(true)
             .read(true)
             .write(true)
             .open(&path)?;
-        file.try_lock().map_err(lock_error)?;
-        if reserve > 0 {
-            let zeros = vec![0u8; 256 * 1024];
-            let mut left = reserve;
-            while left > 0 {
-                let n = left.min(zeros.len() as u64) as usize;
-                file.write_all(&zeros[..n])?;
-                left -= n as u64;
+        let filled = file
+            .try_lock()
+            .map_err(lock_error)
+            .and_then(|()| fill(&file, reserve));
+        match filled {
+            Ok(()) => Ok(Spare {
+                file,
+                path,
+                dir: self.dir.clone(),
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(e)
             }
-            file.sync_all()?;
         }
-        File::open(&self.dir)?.sync_all()?;
-        Ok(Segment {
-            file,
-            path,
-            buf: Vec::new(),
-            entries: 0,
-            end: 0,
-        })
     }
 
     /// Segments no live process holds (their writer stopped before moving them), oldest first,
@@ -109,10 +115,15 @@ impl TailDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let mut paths: Vec<PathBuf> = listing
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == SUFFIX))
-            .collect();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for path in listing.filter_map(|e| e.ok().map(|e| e.path())) {
+            match path.extension().and_then(|x| x.to_str()) {
+                Some(SUFFIX) => paths.push(path),
+                // A spare whose writer stopped holds no entries.
+                Some(SPARE) => remove_if_unlocked(&path)?,
+                _ => {}
+            }
+        }
         // uuid v7 names sort by creation time.
         paths.sort();
         let mut orphans = Vec::new();
@@ -137,6 +148,74 @@ fn lock_error(e: TryLockError) -> io::Error {
     match e {
         TryLockError::WouldBlock => io::Error::other("a new tail segment is locked by another"),
         TryLockError::Error(e) => e,
+    }
+}
+
+/// Writes `reserve` zeros to `file` and syncs it.
+fn fill(mut file: &File, reserve: u64) -> io::Result<()> {
+    if reserve == 0 {
+        return Ok(());
+    }
+    let zeros = vec![0u8; 256 * 1024];
+    let mut left = reserve;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    file.sync_all()
+}
+
+fn remove_if_unlocked(path: &Path) -> io::Result<()> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    match file.try_lock() {
+        Ok(()) => match std::fs::remove_file(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+        Err(TryLockError::WouldBlock) => Ok(()),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// A file made ahead to become a segment, locked by this process.
+#[derive(Debug)]
+pub struct Spare {
+    file: File,
+    path: PathBuf,
+    dir: PathBuf,
+}
+
+impl Spare {
+    /// Names the spare a segment, as of now: segments are named when they are first written
+    /// to, so their names sort in the order they were written, which is the order orphans are
+    /// moved in. The directory is synced, so a segment that received a synced batch is found
+    /// after a power cut.
+    pub fn into_segment(self) -> io::Result<Segment> {
+        let path = self
+            .dir
+            .join(format!("{}.{SUFFIX}", uuid::Uuid::now_v7().simple()));
+        if let Err(e) = std::fs::rename(&self.path, &path) {
+            let _ = std::fs::remove_file(&self.path);
+            return Err(e);
+        }
+        File::open(&self.dir)?.sync_all()?;
+        Ok(Segment {
+            file: self.file,
+            path,
+            buf: Vec::new(),
+            entries: 0,
+            end: 0,
+        })
+    }
+
+    /// Removes the spare, which holds no entries.
+    pub fn remove(self) -> io::Result<()> {
+        std::fs::remove_file(&self.path)
     }
 }
 
@@ -336,6 +415,39 @@ mod tests {
         drop(s);
         let o = d.orphans().expect("orphans").pop().expect("one orphan");
         assert_eq!(o.read().expect("read"), all);
+        std::fs::remove_dir_all(d.path()).expect("cleanup");
+    }
+
+    #[test]
+    fn segments_are_named_when_first_used_and_a_stopped_writers_spare_is_removed() {
+        let d = dir();
+        // A spare made ahead, then a segment made while it was not ready yet and written
+        // first: the spare, written second, is moved second.
+        let spare = d.prepare(64 * 1024).expect("spare");
+        let mut first = d.create_segment(0).expect("segment");
+        let early = entries(1);
+        first.append(&early).expect("append");
+        // A spare is no orphan, locked or not.
+        assert!(d.orphans().expect("orphans").is_empty());
+        let mut second = spare.into_segment().expect("named");
+        let late = entries(1);
+        second.append(&late).expect("append");
+        drop((first, second));
+        let o = d.orphans().expect("orphans");
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].read().expect("read"), early);
+        assert_eq!(o[1].read().expect("read"), late);
+        for orphan in o {
+            orphan.remove().expect("remove");
+        }
+
+        // A live writer's spare stays; one whose writer stopped is removed.
+        let live = d.prepare(4096).expect("spare");
+        let stopped = d.prepare(4096).expect("spare");
+        drop(stopped);
+        assert!(d.orphans().expect("orphans").is_empty());
+        assert_eq!(std::fs::read_dir(d.path()).expect("dir").count(), 1);
+        live.remove().expect("remove");
         std::fs::remove_dir_all(d.path()).expect("cleanup");
     }
 
