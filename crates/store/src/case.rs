@@ -395,26 +395,8 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<ListRow>, StoreError> {
     check(grant, Action::Cases, None)?;
-    let (user, units) = grant.search_scope();
-    let mut args: Vec<Value> = vec![user.into(), grant.today().into()];
-    let mut unit_params = Vec::new();
-    for u in units {
-        args.push((*u).into());
-        unit_params.push(format!("${}", args.len()));
-    }
-    let unit_clause = if unit_params.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " or (t.user_id is null and t.unit_id in ({}))",
-            unit_params.join(", ")
-        )
-    };
-    let on_team = format!(
-        "exists (select 1 from team_member t where t.person_id = c.person_id
-                 and t.ended_at is null and t.starts_on <= $2
-                 and (t.user_id = $1{unit_clause}))"
-    );
+    let mut args: Vec<Value> = vec![grant.user().into(), grant.today().into()];
+    let on_team = crate::person::on_team(grant, "c.person_id", &mut args);
     let mut clauses = vec![match filter.scope {
         Scope::Mine => format!("(c.coordinator_id = $1 or {on_team})"),
         Scope::Organisation => {

@@ -606,7 +606,7 @@ pub async fn worklist(
             .execute(&mut **c)
             .await?;
     }
-    let (mut rows, mut reads) = own?;
+    let mut rows = own?;
     if !query.other_organisations.is_empty() {
         let mut args = Vec::new();
         let sql = branch(grant, query, Branch::Others, &mut args);
@@ -615,9 +615,6 @@ pub async fn worklist(
             "{sql} order by f.due_on, f.priority, f.person_id, f.organisation_id, f.rule_id, f.key_on limit {limit}"
         );
         rows.extend(fetch_rows(tx, sql, args).await?);
-        reads += 1;
-    }
-    if reads > 1 {
         rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     }
     Ok(rows
@@ -627,19 +624,18 @@ pub async fn worklist(
         .collect())
 }
 
-/// The reader's own items of `groups`, the first `limit` in the worklist's order, and the number
-/// of reads they took (more than one needs a merge). For one organisation and one target group
-/// the order is the index flag_worklist_idx's, so each group's walk reads items in order and stops
-/// at the limit instead of sorting every item.
+/// The reader's own items of `groups`, the first `limit` in the worklist's order. For one
+/// organisation and one target group the order is the index flag_worklist_idx's, so each group's
+/// walk reads items in order and stops at the limit instead of sorting every item.
 async fn own_items(
     tx: &mut Tx,
     grant: &Grant,
     query: &WorklistQuery,
     groups: &[&String],
     limit: i64,
-) -> Result<(Vec<WorklistRow>, usize), StoreError> {
+) -> Result<Vec<WorklistRow>, StoreError> {
     if groups.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok(Vec::new());
     }
     match tx {
         // One statement: SQLite merges the groups' ordered walks (a `UNION ALL` with an `ORDER
@@ -659,7 +655,7 @@ async fn own_items(
                 "{} order by 7, 6, 1, 3, 4 limit {limit}",
                 arms.join(" union all ")
             );
-            Ok((fetch_rows(tx, sql, args).await?, 1))
+            fetch_rows(tx, sql, args).await
         }
         // PostgreSQL plans such a union with a sort of every item. So each group's walk reads
         // only the items' keys, in index order and cut at the limit (an index-only scan), the
@@ -687,7 +683,7 @@ async fn own_items(
             );
             let mut rows = fetch_rows(tx, sql, args).await?;
             rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-            Ok((rows, 1))
+            Ok(rows)
         }
     }
 }

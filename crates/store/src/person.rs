@@ -239,6 +239,34 @@ pub async fn birth_date(
     Ok(b.birth_date)
 }
 
+/// SQL that holds where the grant's holder has an active place on the team of the person whose
+/// id is `person` (a column), as the policy counts it (`TeamMember::includes` and `active`): their
+/// own place or their whole unit's, in a unit where they still work with persons, started by
+/// today and not ended. Its values are appended to `args`. Every list that shows persons by team
+/// uses this, so no list shows a person the policy would not.
+pub(crate) fn on_team(grant: &Grant, person: &str, args: &mut Vec<crate::Value>) -> String {
+    let (user, units) = grant.search_scope();
+    if units.is_empty() {
+        return "false".to_owned();
+    }
+    let mut arg = |v: crate::Value| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    let (user, today, now) = (
+        arg(user.into()),
+        arg(grant.today().into()),
+        arg(grant.now().into()),
+    );
+    let units: Vec<String> = units.iter().map(|u| arg((*u).into())).collect();
+    format!(
+        "exists (select 1 from team_member t where t.person_id = {person}
+             and t.starts_on <= {today} and (t.ended_at is null or t.ended_at > {now})
+             and t.unit_id in ({}) and (t.user_id = {user} or t.user_id is null))",
+        units.join(", ")
+    )
+}
+
 /// Persons the grant's holder may see whose name holds every word of `name` (any case), by
 /// family name then given name, at
 /// most `limit`. Needs a `Search` grant: only persons whose active team includes the holder (or
@@ -251,26 +279,16 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<Person>, StoreError> {
     check(grant, Action::Search, None)?;
-    let (user, units) = grant.search_scope();
-    let mut args: Vec<crate::Value> = vec![user.into(), grant.today().into(), grant.now().into()];
-    // A place counts only in a unit where the user still works with persons, as in the policy
-    // (`TeamMember::includes`): one's own place there, or the whole unit's.
-    let mut placeholders = Vec::new();
-    for u in units {
-        args.push((*u).into());
-        placeholders.push(format!("${}", args.len()));
-    }
-    let in_units = if placeholders.is_empty() {
-        "false".to_owned()
-    } else {
-        format!("t.unit_id in ({})", placeholders.join(", "))
-    };
+    let mut args: Vec<crate::Value> = Vec::new();
+    let team = on_team(grant, "person.id", &mut args);
+    args.push(grant.user().into());
+    let user = args.len();
+    args.push(grant.now().into());
+    let now = args.len();
     let mut sql = format!(
-        "{PERSON_SELECT} where (exists (select 1 from team_member t where t.person_id = person.id
-             and t.starts_on <= $2 and (t.ended_at is null or t.ended_at > $3)
-             and {in_units} and (t.user_id = $1 or t.user_id is null))
+        "{PERSON_SELECT} where ({team}
            or exists (select 1 from emergency_access e where e.person_id = person.id
-             and e.user_id = $1 and e.started_at <= $3 and e.expires_at > $3))"
+             and e.user_id = ${user} and e.started_at <= ${now} and e.expires_at > ${now}))"
     );
     for word in samverka_core::validate::search_key(name)
         .split(' ')

@@ -282,25 +282,8 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<TaskView>, StoreError> {
     check(grant, Action::Cases, None)?;
-    let (user, units) = grant.search_scope();
-    let mut args: Vec<Value> = vec![
-        user.into(),
-        grant.organisation().into(),
-        grant.today().into(),
-    ];
-    let mut unit_params = Vec::new();
-    for u in units {
-        args.push((*u).into());
-        unit_params.push(format!("${}", args.len()));
-    }
-    let unit_clause = if unit_params.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " or (m.user_id is null and m.unit_id in ({}))",
-            unit_params.join(", ")
-        )
-    };
+    let mut args: Vec<Value> = vec![grant.user().into(), grant.organisation().into()];
+    let on_team = crate::person::on_team(grant, "c.person_id", &mut args);
     let mine = match scope {
         TaskScope::Mine => {
             "(t.receiving_user = $1 or t.requested_by = $1
@@ -320,10 +303,7 @@ pub async fn list(
         .fetch_all(Query {
             sql: format!(
                 "{TASK_SELECT}
-                 where {mine}{open}
-                   and exists (select 1 from team_member m where m.person_id = c.person_id
-                               and m.ended_at is null and m.starts_on <= $3
-                               and (m.user_id = $1{unit_clause}))
+                 where {mine}{open} and {on_team}
                  order by t.due_on, t.created_at limit ${}",
                 args.len()
             )
