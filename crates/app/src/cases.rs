@@ -131,8 +131,9 @@ impl App {
         let grant = self
             .authorize(actor, Action::OpenCase, Some(person_id), "case_form")
             .await?;
-        let mut tx = self.db.begin_read().await?;
+        // Before this use case's own transaction: it has one of its own, and waits for its log.
         let (target_group, first_contact_on) = self.item_facts(actor, item).await?;
+        let mut tx = self.db.begin_read().await?;
         let person_name = person::display_name(&mut tx, &grant, person_id).await?;
         let programmes = org::list_programmes(&mut tx)
             .await?
@@ -308,8 +309,11 @@ impl App {
             )
             .await?;
         }
-        self.commit_logged(tx, &[self.allowed(&grant, Some(person_id), "case")])
-            .await?;
+        let mut entries = vec![self.allowed(&grant, Some(person_id), "case")];
+        if !on_team {
+            entries.push(self.allowed(&grant, Some(person_id), "case_team_add"));
+        }
+        self.commit_logged(tx, &entries).await?;
         Ok(c.id)
     }
 

@@ -98,7 +98,13 @@ impl App {
         if minutes_long.is_none() {
             p.push(FieldError::new("minutes_long", "meeting-length-invalid"));
         }
-        let place = input.place.trim().chars().take(300).collect::<String>();
+        let place = p
+            .take(
+                "place",
+                samverka_core::validate::optional_line(&input.place, 300),
+            )
+            .flatten()
+            .unwrap_or_default();
         let video_link = Some(input.video_link.trim()).filter(|v| !v.is_empty());
         if video_link.is_some_and(|v| !(v.starts_with("https://") && v.len() <= 500)) {
             p.push(FieldError::new("video_link", "meeting-video-link-invalid"));
@@ -146,21 +152,19 @@ impl App {
                 samverka_store::person::display_name(&mut tx, &grant, view.case.person_id).await?;
             invitees.push((InviteeKind::Person, None, name));
         }
-        for r in input
-            .relatives
-            .lines()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
-            invitees.push((InviteeKind::Relative, None, r.chars().take(200).collect()));
+        for r in input.relatives.lines() {
+            // One relative per line; a line too long or with control characters is named.
+            if let Some(Some(r)) =
+                p.take("relatives", samverka_core::validate::optional_line(r, 200))
+            {
+                invitees.push((InviteeKind::Relative, None, r));
+            }
         }
-        let interpreter = input.interpreter.trim();
-        if !interpreter.is_empty() {
-            invitees.push((
-                InviteeKind::Interpreter,
-                None,
-                interpreter.chars().take(200).collect(),
-            ));
+        if let Some(Some(interpreter)) = p.take(
+            "interpreter",
+            samverka_core::validate::optional_line(&input.interpreter, 200),
+        ) {
+            invitees.push((InviteeKind::Interpreter, None, interpreter));
         }
         if invitees.is_empty() {
             p.push(FieldError::new("members", "meeting-nobody-invited"));
@@ -316,11 +320,18 @@ impl App {
             }
             match self.add_task(&mut tx, &grant, &view, d).await {
                 Ok(_) => entries.push(self.allowed(&grant, Some(person_id), "task")),
-                Err(AppError::Invalid(_)) => problems.push(FieldError::with_args(
-                    "decisions",
-                    "meeting-decision-invalid",
-                    vec![("row", (n + 1).to_string())],
-                )),
+                Err(AppError::Invalid(inner)) => {
+                    // The row, then what is wrong with it.
+                    problems.push(FieldError::with_args(
+                        "decisions",
+                        "meeting-decision-invalid",
+                        vec![("row", (n + 1).to_string())],
+                    ));
+                    problems.extend(inner.into_iter().map(|e| FieldError {
+                        field: "decisions",
+                        ..e
+                    }));
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -362,11 +373,11 @@ impl App {
     }
 }
 
-/// The case a meeting belongs to. Ids only (for showing a form's errors on the case page).
-pub async fn case_of_meeting(tx: &mut samverka_store::Tx, id: MeetingId) -> Option<CaseId> {
-    meeting::case_of(tx, id)
-        .await
-        .ok()
-        .flatten()
-        .map(|(c, _)| c)
+impl App {
+    /// The case a meeting belongs to. Ids only, nothing about the person (for showing a form's
+    /// errors on the case page, whose own use case then decides who may see it).
+    pub async fn case_of_meeting(&self, id: MeetingId) -> Result<Option<CaseId>, AppError> {
+        let mut tx = self.db.begin_read().await?;
+        Ok(meeting::case_of(&mut tx, id).await?.map(|(c, _)| c))
+    }
 }

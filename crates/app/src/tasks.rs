@@ -48,9 +48,6 @@ impl App {
             self.case_access(&mut tx, actor, id, Action::Update, "task")
                 .await?
         );
-        if !view.case.status.is_open() {
-            return Err(AppError::invalid("what", "case-closed-already"));
-        }
         let t = self.add_task(&mut tx, &grant, &view, input).await?;
         self.commit_logged(
             tx,
@@ -61,7 +58,8 @@ impl App {
     }
 
     /// Checks a task request and inserts it in `tx`, under an `Update` grant for the case's
-    /// person (the caller logs it).
+    /// person (the caller logs it). A closed case takes no new tasks, whether asked for alone or
+    /// decided in a meeting's minutes.
     pub(crate) async fn add_task(
         &self,
         tx: &mut samverka_store::Tx,
@@ -69,6 +67,9 @@ impl App {
         view: &samverka_store::case::CaseView,
         input: &TaskInput,
     ) -> Result<TaskId, AppError> {
+        if !view.case.status.is_open() {
+            return Err(AppError::invalid("what", "case-closed-already"));
+        }
         let id = view.case.id;
         let actor_user = grant.user();
         let person_id = view.case.person_id;

@@ -20,7 +20,7 @@ use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource, NoteVisibility}
 use samverka_core::meeting::{InvitationState, InviteeKind};
 use samverka_core::rules::Rules;
 use samverka_core::task::{Side, TaskStatus, check_step};
-use samverka_core::{CaseId, OrganisationId, PersonId, TeamMemberId};
+use samverka_core::{CaseId, OrganisationId, PersonId, TaskId, TeamMemberId};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -701,7 +701,7 @@ pub async fn task_step(
     Path(task): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let task = task.parse().map_err(|_| WebError::NotFound)?;
+    let task: TaskId = task.parse().map_err(|_| WebError::NotFound)?;
     let input = StepInput {
         to: form.get("to").to_owned(),
         reason: form.get("reason").to_owned(),
@@ -719,7 +719,7 @@ pub async fn task_step(
             Ok(Redirect::to(&to).into_response())
         }
         Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
+            let errors = Errors::new(&ctx, &v).renamed("reason", &format!("reason-{task}"));
             tasks_page(&state, ctx, &auth, &TaskParams::default(), errors).await
         }
         Err(e) => Err(e.into()),

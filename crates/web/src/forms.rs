@@ -125,4 +125,24 @@ impl Errors {
     pub fn joined(&self, field: &str) -> String {
         self.of(field).join(" ")
     }
+
+    /// The same errors with `field` named `to`: for a form repeated once per row, whose input
+    /// carries the row in its id (`reason-{task}`), so the summary links to that input.
+    pub fn renamed(mut self, field: &str, to: &str) -> Errors {
+        for e in &mut self.0 {
+            if e.field == field {
+                e.field = to.to_owned();
+            }
+        }
+        self
+    }
+
+    /// Whether the input `field` of row `row` (id `{field}-{row}`) has errors.
+    pub fn has_at(&self, field: &str, row: impl std::fmt::Display) -> bool {
+        self.has(&format!("{field}-{row}"))
+    }
+
+    pub fn joined_at(&self, field: &str, row: impl std::fmt::Display) -> String {
+        self.joined(&format!("{field}-{row}"))
+    }
 }

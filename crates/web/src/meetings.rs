@@ -77,12 +77,6 @@ pub async fn schedule(
     after(&state, ctx, &auth, Some(id), form, r).await
 }
 
-/// The case a meeting belongs to, for showing errors on its page.
-async fn case_of(state: &AppState, id: MeetingId) -> Option<CaseId> {
-    let mut tx = state.app.db.begin_read().await.ok()?;
-    samverka_app::meetings::case_of_meeting(&mut tx, id).await
-}
-
 pub async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -96,7 +90,11 @@ pub async fn answer(
         .app
         .answer_invitation(&auth.actor, id, invitee, form.get("state"))
         .await;
-    let case = case_of(&state, id).await;
+    // Only a refusal needs the case, to show the form's errors on its page.
+    let case = match r {
+        Ok(_) => None,
+        Err(_) => state.app.case_of_meeting(id).await?,
+    };
     after(&state, ctx, &auth, case, form, r).await
 }
 
@@ -119,7 +117,11 @@ pub async fn minutes(
             .collect(),
     };
     let r = state.app.record_minutes(&auth.actor, id, &input).await;
-    let case = case_of(&state, id).await;
+    // Only a refusal needs the case, to show the form's errors on its page.
+    let case = match r {
+        Ok(_) => None,
+        Err(_) => state.app.case_of_meeting(id).await?,
+    };
     after(&state, ctx, &auth, case, form, r).await
 }
 

@@ -30,10 +30,20 @@ fn case_id(s: &str) -> Result<CaseId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
+/// Query values are read as text, so that a bad one is a page not found, not the extractor's
+/// bare 400.
 #[derive(Deserialize, Default)]
 pub struct VersionParam {
     #[serde(default)]
-    v: Option<i64>,
+    v: String,
+}
+
+/// A version number from the query: blank is none; anything but a number names no version.
+fn version(v: &str) -> Result<Option<i64>, WebError> {
+    match v.trim() {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| WebError::NotFound),
+    }
 }
 
 /// Names and words shared by the plan pages.
@@ -259,7 +269,7 @@ pub async fn show(
         ctx,
         &auth,
         case_id(&id)?,
-        q.v,
+        version(&q.v)?,
         FormData::default(),
         Errors::default(),
     )
@@ -328,9 +338,9 @@ pub async fn agree(
 #[derive(Deserialize, Default)]
 pub struct CompareParams {
     #[serde(default)]
-    a: Option<i64>,
+    a: String,
     #[serde(default)]
-    b: Option<i64>,
+    b: String,
 }
 
 #[derive(Template)]
@@ -436,8 +446,8 @@ pub async fn compare(
     if n == 0 {
         return Err(WebError::NotFound);
     }
-    let a = find(q.a, n.saturating_sub(2))?;
-    let b = find(q.b, n - 1)?;
+    let a = find(version(&q.a)?, n.saturating_sub(2))?;
+    let b = find(version(&q.b)?, n - 1)?;
     Ok(render(&CompareTemplate { ctx, p, a, b }))
 }
 
@@ -469,7 +479,7 @@ pub async fn print(
     Query(q): Query<VersionParam>,
 ) -> Result<Response, WebError> {
     let p = state.app.plan_page(&auth.actor, case_id(&id)?).await?;
-    let shown = match q.v {
+    let shown = match version(&q.v)? {
         Some(v) => p.versions.iter().position(|x| x.plan.version == v),
         None => p.versions.len().checked_sub(1),
     }

@@ -130,8 +130,16 @@ async fn a_case_is_opened_moved_and_closed_and_shown_only_as_consent_allows() {
         let c2 = t.signed_in("coord2").await;
         let page = c2.get(&case).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("Identified"));
-        assert!(page.body.contains("coord2 Testsson"));
+        // The case's status itself (the status list names the others), and coord2 on the team.
+        assert_eq!(
+            page.select_text("dl.facts dd strong"),
+            vec!["Identified".to_owned()]
+        );
+        let team = page.select_text("ul.team li");
+        assert!(
+            team.iter().any(|m| m.starts_with("coord2 Testsson")),
+            "{team:?}"
+        );
         // Listed as coord2's own case, and as the organisation's for the other coordinator.
         assert!(c2.get("/cases").await.body.contains(&case));
         assert!(
@@ -588,6 +596,11 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
         assert!(
             print.body.contains("sedan heltid") && print.body.contains("class=\"plan-document\"")
         );
+        // A version that is not a number, or does not exist, is a page not found.
+        for bad in ["?v=abc", "/print?v=x", "/compare?a=1&b=zwei", "?v=9"] {
+            let r = coord.get(&format!("{plan}{bad}")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
+        }
 
         // Not on the team: refused.
         let a = t.signed_in("prof-a").await;
@@ -678,6 +691,22 @@ async fn tasks_close_the_loop_between_organisations_and_overdue_ones_show() {
         assert!(skip.body.contains("not possible from the task"));
         let no_reason = go("declined", "1", " ").await;
         assert!(no_reason.body.contains("Say why the task is declined"));
+        // The summary links to the reason's input of that task, which carries the message.
+        let task = step.trim_start_matches("/tasks/").trim_end_matches("/step");
+        assert_eq!(
+            no_reason.attr(".error-summary a", "href").as_deref(),
+            Some(format!("#reason-{task}").as_str())
+        );
+        assert_eq!(
+            no_reason
+                .attr(&format!("#reason-{task}"), "aria-describedby")
+                .as_deref(),
+            Some(format!("reason-{task}-error").as_str())
+        );
+        assert_eq!(
+            no_reason.select_text(&format!("#reason-{task}-error")),
+            vec!["Say why the task is declined.".to_owned()]
+        );
         assert_eq!(go("accepted", "1", "").await.status, StatusCode::SEE_OTHER);
         let stale = go("in_progress", "1", "").await;
         assert!(stale.body.contains("changed while you had the page open"));
@@ -732,6 +761,16 @@ async fn tasks_close_the_loop_between_organisations_and_overdue_ones_show() {
             )
             .await;
         assert!(wrong_side.body.contains("Only the other organisation"));
+        // Nor does the receiver cancel it.
+        let b_cancels = b
+            .post(
+                "/tasks",
+                &second,
+                &[("to", "cancelled"), ("version", "1"), ("next", "/tasks")],
+            )
+            .await;
+        assert_eq!(b_cancels.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(b_cancels.body.contains("Only the other organisation"));
         let cancelled = coord
             .post(
                 &case,
@@ -939,7 +978,20 @@ async fn meetings_invite_take_answers_minutes_become_tasks_and_the_invitation_is
             )
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(wrong.body.contains("Decision 1"));
+        // The summary names the row and what is wrong with it.
+        let summary = wrong.select_text(".error-summary li");
+        assert!(
+            summary
+                .iter()
+                .any(|l| l.contains("Decision 1 was not saved")),
+            "{summary:?}"
+        );
+        assert!(
+            summary
+                .iter()
+                .any(|l| l.contains("This date has already passed")),
+            "{summary:?}"
+        );
         assert!(
             !coord
                 .get(&case)
