@@ -626,10 +626,6 @@ mod tests {
         }
     }
 
-    /// A writer that stops (a crash, or the process ending) before moving its tail loses
-    /// nothing: the next writer moves the segment, every entry once, stops at a record cut short,
-    /// and removes the file. Entries already moved (a stop between the commit and the removal)
-    /// are not written again.
     /// A flush leaves no file in the tail, not even the spare segment made ahead, so a CLI command
     /// that flushed and ends leaves nothing behind; the next write takes up the tail again.
     #[tokio::test]
@@ -644,9 +640,12 @@ mod tests {
         let log = LogWriter::start(&t.db);
         for round in 1..=3 {
             log.write(vec![entry(), entry()]).await.expect("write");
-            // Give the helper time to make the spare the write asked for.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            assert!(files() >= 1, "the segment written to is on disk");
+            // The segment written to, and the spare the write asked for once the helper made it.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while files() < 2 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            assert_eq!(files(), 2, "round {round}: a segment and its spare");
             log.flush().await.expect("flush");
             assert_eq!(files(), 0, "round {round}: the tail is empty after a flush");
             assert_eq!(intact(&t.db).await, 2 * round);
@@ -654,6 +653,10 @@ mod tests {
         t.cleanup().await;
     }
 
+    /// A writer that stops (a crash, or the process ending) before moving its tail loses
+    /// nothing: the next writer moves the segment, every entry once, stops at a record cut short,
+    /// and removes the file. Entries already moved (a stop between the commit and the removal)
+    /// are not written again.
     #[tokio::test]
     async fn the_next_writer_moves_what_a_stopped_one_left_in_the_tail() {
         let t = TestDb::sqlite().await.expect("database");

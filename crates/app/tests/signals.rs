@@ -1293,6 +1293,50 @@ async fn items_of_several_target_groups_come_in_one_order_of_due_dates_page_afte
         );
         // A target group the programme does not work with shows nothing.
         assert_eq!(page(0, Some("children")).await, (v(&[]), false));
+
+        // Ties: Dahl's items fall due on the same days as Ahl's, in both groups. Pages of one
+        // item, put together, are the one long page: the database's order and the merge's agree
+        // on every tie, and no item is repeated or skipped at a page's edge.
+        let dahl = format!(
+            "{},Dahl,D,{},,100,F43,58222,{UNIT_A}",
+            pnr("19830404456"),
+            days_ago(&app, 40)
+        );
+        import(&app, &w.admin_a, "d.csv", &file(SICK, &[dahl])).await;
+        let keys = |size: i64, n: u32| {
+            let (app, coord) = (&app, &w.coord_a);
+            async move {
+                let p = app
+                    .worklist(
+                        coord,
+                        WorklistFilter {
+                            page: n,
+                            page_size: Some(size),
+                            ..WorklistFilter::default()
+                        },
+                    )
+                    .await
+                    .expect("worklist");
+                let keys: Vec<(String, String)> = p
+                    .items
+                    .iter()
+                    .map(|i| (i.row.given_name.clone(), i.row.flag.key.rule_id.clone()))
+                    .collect();
+                (keys, p.has_more)
+            }
+        };
+        let (whole, more) = keys(100, 0).await;
+        assert!(!more);
+        assert_eq!(whole.len(), 7, "{whole:?}");
+        let mut paged = Vec::new();
+        for n in 0.. {
+            let (k, more) = keys(1, n).await;
+            paged.extend(k);
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(paged, whole);
     })
     .await;
 }

@@ -155,7 +155,8 @@ mod tests {
     }
 
     proptest! {
-        /// No step leaves a closed task, and every allowed step ends in a different status.
+        /// No step leaves a closed task, every allowed step ends in a different status, and each
+        /// is taken by its side.
         #[test]
         fn closed_tasks_stay_closed(
             from in proptest::sample::select(TaskStatus::ALL),
@@ -166,6 +167,8 @@ mod tests {
             if check_step(from, to, side, Some("skäl")).is_ok() {
                 prop_assert!(from.is_open());
                 prop_assert_ne!(from, to);
+                // The requester only cancels; everything else is the receiver's.
+                prop_assert_eq!(side == Side::Requester, to == Cancelled);
             }
         }
     }
