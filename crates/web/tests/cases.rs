@@ -1100,3 +1100,49 @@ async fn case_notes_are_read_only_as_their_visibility_and_the_consent_allow() {
     })
     .await;
 }
+
+/// The case list finds persons by team as the policy does: a user's own place counts only in a
+/// unit where they work with persons. A place naming prof-b in the coordinator's unit, where
+/// prof-b does not work, lists nothing; the same place in prof-b's own unit lists the case.
+#[tokio::test]
+async fn the_case_list_counts_team_places_as_the_policy_does() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (_, person, case) = sara_with_case(&coord, programme).await;
+        let b = t.signed_in("prof-b").await;
+        let place = |unit: samverka_core::UnitId| {
+            let t = &t;
+            async move {
+                let mut db = t.app.db.clone();
+                db.execute(samverka_store::q!(
+                    "insert into team_member (id, person_id, user_id, unit_id, organisation_id,
+                         starts_on, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
+                    samverka_core::TeamMemberId::new(),
+                    person,
+                    prof_b,
+                    unit,
+                    organisation_of(t, unit).await,
+                    t.app.today(),
+                    t.app.now()
+                ))
+                .await
+                .expect("team place");
+            }
+        };
+        place(t.unit).await;
+        let list = b.get("/cases").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(!list.body.contains(&case), "{}", list.body);
+        assert!(!list.body.contains("Öberg"));
+        assert_eq!(b.get(&case).await.status, StatusCode::FORBIDDEN);
+
+        place(t.other_unit).await;
+        assert!(b.get("/cases").await.body.contains(&case));
+        t.finish().await;
+    })
+    .await;
+}
