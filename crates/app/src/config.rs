@@ -27,6 +27,8 @@ pub struct AppConfig {
     pub protected_identity_roles: Vec<Role>,
     /// The screening rules (checked when loaded).
     pub rules: Arc<Rules>,
+    /// Valid rows an import stores per transaction (each chunk commits whole, with its counts).
+    pub import_chunk_rows: usize,
 }
 
 impl Default for AppConfig {
@@ -42,6 +44,7 @@ impl Default for AppConfig {
             emergency_access_hours: 2,
             protected_identity_roles: vec![Role::Coordinator],
             rules: Arc::new(Rules::default_rules()),
+            import_chunk_rows: 50_000,
         }
     }
 }

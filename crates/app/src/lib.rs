@@ -14,6 +14,7 @@ pub mod demo;
 mod demo_access;
 pub mod demo_signals;
 pub mod error;
+mod import_chunk;
 pub mod meetings;
 pub mod persons;
 pub mod plans;

@@ -90,7 +90,7 @@ pub fn flags_for(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<Fl
 }
 
 /// [`flags_for`] on both cores for a large page.
-fn flags_parallel(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<Flag> {
+pub(crate) fn flags_parallel(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<Flag> {
     if sets.len() < 4_096 {
         return flags_for(rules, sets, today);
     }
@@ -109,7 +109,11 @@ fn flags_parallel(rules: &Rules, sets: &[SetRef<'_>], today: NaiveDate) -> Vec<F
 }
 
 /// The changes that turn `old` into `new`: (to insert or update, to delete), with counts.
-fn diff(old: Vec<Flag>, new: Vec<Flag>, summary: &mut ScreenSummary) -> (Vec<Flag>, Vec<FlagKey>) {
+pub(crate) fn diff(
+    old: Vec<Flag>,
+    new: Vec<Flag>,
+    summary: &mut ScreenSummary,
+) -> (Vec<Flag>, Vec<FlagKey>) {
     let mut old: HashMap<FlagKey, Flag> = old.into_iter().map(|f| (f.key.clone(), f)).collect();
     let mut upsert = Vec::new();
     for f in new {
@@ -134,30 +138,6 @@ fn diff(old: Vec<Flag>, new: Vec<Flag>, summary: &mut ScreenSummary) -> (Vec<Fla
 }
 
 impl App {
-    /// Screens one organisation's signal sets that have just changed, in the transaction that
-    /// stores them (an import's chunk): their items are rewritten with the signals, so a
-    /// worklist never shows signals without their items, and a crash loses neither. Items of
-    /// other organisations are untouched (an organisation's items come from its own signals).
-    pub(crate) async fn screen_changed(
-        &self,
-        tx: &mut samverka_store::Tx,
-        organisation: OrganisationId,
-        sets: &[SetRef<'_>],
-        today: NaiveDate,
-    ) -> Result<ScreenSummary, AppError> {
-        let mut summary = ScreenSummary {
-            persons: sets.len() as u64,
-            sets: sets.len() as u64,
-            ..ScreenSummary::default()
-        };
-        let new = flags_parallel(&self.config.rules, sets, today);
-        let persons: Vec<PersonId> = sets.iter().map(|s| s.person_id).collect();
-        let old = flag::flags_of_persons(tx, organisation, &persons).await?;
-        let (upsert, delete) = diff(old, new, &mut summary);
-        flag::write_flags(tx, &upsert, &delete, self.now()).await?;
-        Ok(summary)
-    }
-
     /// Screens everyone: every signal set against the rules, in one transaction (readers go on
     /// meanwhile; other writers wait for it).
     pub async fn screen_full(&self) -> Result<ScreenSummary, AppError> {

@@ -8,19 +8,20 @@
 //! a chunk changes are screened in the chunk's transaction, so their worklist items commit with
 //! them.
 
+use crate::import_chunk::{MergeContext, Merged, Mode, Stored, merge, read_stored, write_merged};
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::Actor;
 use samverka_core::policy::{Action, Grant};
-use samverka_core::signal::{FieldProblem, Header, RowContext, RowError, SignalKind, SignalSet};
-use samverka_core::{OrganisationId, PersonId, UnitId};
-use samverka_store::signal::{self as store, Import, ImportCounts, ImportStatus, NewPerson};
+use samverka_core::signal::{FieldProblem, Header, RowContext, RowError, SignalKind};
+use samverka_core::{OrganisationId, UnitId};
+use samverka_store::Db;
+use samverka_store::signal::{self as store, Import, ImportCounts, ImportStatus};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::Arc;
 use uuid::Uuid;
 
-/// Valid rows stored per transaction.
-const CHUNK_ROWS: usize = 50_000;
 /// Report lines kept per import; the counts still cover every rejected row.
 pub const REPORT_MAX_LINES: usize = 10_000;
 
@@ -54,17 +55,18 @@ struct Chunk {
     bytes_read: i64,
 }
 
-/// Reads and validates every row, sending chunks of [`CHUNK_ROWS`] valid rows. Returns the
+/// Reads and validates every row, sending chunks of `chunk_rows` valid rows. Returns the
 /// reader (its hash covers the whole file) or the error that stopped the file.
 fn parse_rows<R: Read>(
     mut reader: csv::Reader<Hashing<R>>,
     header: &Header,
     cx: RowContext,
     units: &HashMap<String, UnitId>,
+    chunk_rows: usize,
     out: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Result<csv::Reader<Hashing<R>>, AppError> {
     let mut chunk = Chunk {
-        rows: Vec::with_capacity(CHUNK_ROWS),
+        rows: Vec::with_capacity(chunk_rows),
         errors: Vec::new(),
         counts: ImportCounts::default(),
         bytes_read: 0,
@@ -122,12 +124,12 @@ fn parse_rows<R: Read>(
                 }
             }
         }
-        if chunk.rows.len() >= CHUNK_ROWS || chunk.errors.len() >= CHUNK_ROWS || !more {
+        if chunk.rows.len() >= chunk_rows || chunk.errors.len() >= chunk_rows || !more {
             chunk.bytes_read = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
             let full = std::mem::replace(
                 &mut chunk,
                 Chunk {
-                    rows: Vec::with_capacity(CHUNK_ROWS),
+                    rows: Vec::with_capacity(chunk_rows),
                     errors: Vec::new(),
                     counts: ImportCounts::default(),
                     bytes_read: 0,
@@ -145,6 +147,34 @@ fn parse_rows<R: Read>(
 }
 
 /// What reading and storing every row gave.
+/// What the stored chunks add up to: report lines (at most [`REPORT_MAX_LINES`]), what screening
+/// did, and the time it took.
+#[derive(Default)]
+struct Progress {
+    report: Vec<RowError>,
+    screened: crate::screening::ScreenSummary,
+    screening: std::time::Duration,
+}
+
+impl Progress {
+    /// Cuts a chunk's report lines to the room left (before they are stored with the chunk).
+    fn trim(&self, errors: &mut Vec<RowError>) {
+        errors.truncate(REPORT_MAX_LINES.saturating_sub(self.report.len()));
+    }
+
+    /// Adds a stored chunk (`writing_items`: the time its items took to write).
+    fn add(
+        &mut self,
+        errors: &mut Vec<RowError>,
+        merged: &Merged,
+        writing_items: std::time::Duration,
+    ) {
+        self.report.append(errors);
+        self.screened += merged.summary;
+        self.screening += merged.screening + writing_items;
+    }
+}
+
 struct RowsDone<R> {
     report: Vec<RowError>,
     reader: csv::Reader<Hashing<R>>,
@@ -313,7 +343,7 @@ impl App {
         header: Header,
         reader: csv::Reader<Hashing<R>>,
     ) -> Result<RowsDone<R>, AppError> {
-        let cx = RowContext {
+        let row_cx = RowContext {
             scheme: self.config.default_id_scheme,
             today: self.today(),
         };
@@ -325,40 +355,23 @@ impl App {
                 .map(|u| (u.name.to_lowercase(), u.id))
                 .collect()
         };
-        let seq = u32::try_from(import.seq).unwrap_or(u32::MAX);
+        let cx = MergeContext {
+            organisation: grant.organisation(),
+            seq: u32::try_from(import.seq).unwrap_or(u32::MAX),
+            today: self.today(),
+        };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
-        let parser =
-            tokio::task::spawn_blocking(move || parse_rows(reader, &header, cx, &units, &tx));
-        let mut report: Vec<RowError> = Vec::new();
-        let mut screened = crate::screening::ScreenSummary::default();
-        let mut screening = std::time::Duration::ZERO;
-        let mut stored: Result<(), AppError> = Ok(());
-        while let Some(mut chunk) = rx.recv().await {
-            let room = REPORT_MAX_LINES.saturating_sub(report.len());
-            chunk.errors.truncate(room);
-            let result = self
-                .store_chunk(
-                    import,
-                    grant,
-                    seq,
-                    &mut chunk.rows,
-                    &chunk.errors,
-                    chunk.counts,
-                    chunk.bytes_read,
-                )
-                .await;
-            match result {
-                Ok((summary, took)) => {
-                    screened += summary;
-                    screening += took;
-                }
-                Err(e) => {
-                    stored = Err(e);
-                    break;
-                }
-            }
-            report.append(&mut chunk.errors);
-        }
+        let chunk_rows = self.config.import_chunk_rows.max(1);
+        let parser = tokio::task::spawn_blocking(move || {
+            parse_rows(reader, &header, row_cx, &units, chunk_rows, &tx)
+        });
+        let mut done = Progress::default();
+        // One connection for all of the import's chunks: its page cache stays warm.
+        let db = self.db.dedicated();
+        let stored = self
+            .store_chunks(&db, import, grant, &cx, &mut rx, &mut done)
+            .await;
+        db.close().await;
         // Dropping the receiver stops the parser at its next chunk if storing failed.
         drop(rx);
         let reader = parser
@@ -366,122 +379,228 @@ impl App {
             .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
         stored?;
         Ok(RowsDone {
-            report,
+            report: done.report,
             reader,
-            screened,
-            screening,
+            screened: done.screened,
+            screening: done.screening,
         })
     }
 
-    /// Stores one chunk in one transaction: new persons, merged signal sets and the worklist
-    /// items screened from them, the counts and the report lines. Returns what the screening
-    /// did and the time it took.
-    #[allow(clippy::too_many_arguments)]
-    async fn store_chunk(
+    /// Stores the chunks as the parser sends them, pipelined (see [`crate::import_chunk`]): each
+    /// chunk is written while the next one is merged on another thread, and the one after that
+    /// is read once the write has committed. If another writer of signal rows came in between
+    /// (found at a write), that chunk and the rest are stored one step after the other.
+    async fn store_chunks(
         &self,
+        db: &Db,
         import: &Import,
         grant: &Grant,
-        seq: u32,
-        chunk: &mut Vec<(samverka_core::signal::Row, Option<UnitId>)>,
-        errors: &[RowError],
-        mut counts: ImportCounts,
-        bytes_read: i64,
-    ) -> Result<(crate::screening::ScreenSummary, std::time::Duration), AppError> {
-        let now = self.now();
-        let mut screened = crate::screening::ScreenSummary::default();
-        let mut screening = std::time::Duration::ZERO;
-        let mut tx = self.db.begin().await?;
-        store::lock_signal_writes(&mut tx).await?;
-        if !chunk.is_empty() {
-            let numbers: Vec<&str> = {
-                let mut n: Vec<&str> = chunk.iter().map(|(r, _)| r.national_id.as_str()).collect();
-                n.sort_unstable();
-                n.dedup();
-                n
-            };
-            let mut known = store::persons_by_number(&mut tx, grant, &numbers).await?;
-            // Only persons known before this chunk can have signal sets.
-            let existing: Vec<PersonId> = {
-                let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
-                ids.sort_unstable();
-                ids
-            };
-            let mut new_persons: Vec<NewPerson> = Vec::new();
-            let mut postal: Vec<(PersonId, String)> = Vec::new();
-            for (row, _) in chunk.iter() {
-                if let (Some(k), Some(code)) =
-                    (known.get_mut(row.national_id.as_str()), &row.postal_code)
-                    && k.postal_code.is_none()
-                {
-                    k.postal_code = Some(code.clone());
-                    postal.push((k.id, code.clone()));
-                }
-                if !known.contains_key(row.national_id.as_str()) {
-                    let p = NewPerson {
-                        id: PersonId::new(),
-                        national_id: row.national_id.as_str().to_owned(),
-                        kind: row.national_id.kind(),
-                        given_name: row.given_name.clone(),
-                        family_name: row.family_name.clone(),
-                        birth_date: row.national_id.birth_date(),
-                        postal_code: row.postal_code.clone(),
-                    };
-                    known.insert(
-                        p.national_id.clone(),
-                        samverka_store::signal::KnownPerson {
-                            id: p.id,
-                            birth_date: p.birth_date,
-                            postal_code: p.postal_code.clone(),
-                        },
-                    );
-                    new_persons.push(p);
-                }
+        cx: &MergeContext,
+        rx: &mut tokio::sync::mpsc::Receiver<Chunk>,
+        done: &mut Progress,
+    ) -> Result<(), AppError> {
+        let rules = Arc::clone(&self.config.rules);
+        let Some(first) = rx.recv().await else {
+            return Ok(());
+        };
+        let stored = self.read_chunk(db, grant, &first.rows).await?;
+        // The signal write version that this import's own writes have left; a write that finds
+        // another one was made in between.
+        let mut ours = stored.version;
+        let merged = merge(
+            &first.rows,
+            stored,
+            None,
+            &rules,
+            cx,
+            first.counts,
+            Mode::Pipelined,
+        );
+        let mut current = (first, Arc::new(merged));
+        let mut ahead: Option<(Chunk, Stored)> = match rx.recv().await {
+            Some(c) => {
+                let s = self.read_chunk(db, grant, &c.rows).await?;
+                Some((c, s))
             }
-            store::insert_persons(&mut tx, grant, &new_persons, now).await?;
-            store::fill_postal_codes(&mut tx, grant, &postal).await?;
-            counts.persons_added = new_persons.len() as i64;
-            let mut sets = store::signal_sets(&mut tx, grant, &existing).await?;
-            let mut changed: HashMap<PersonId, Option<chrono::NaiveDate>> = HashMap::new();
-            for (row, unit) in chunk.drain(..) {
-                let Some(person) = known.get(row.national_id.as_str()) else {
-                    continue;
+            None => None,
+        };
+        // Chunks left over when the pipeline stops, to store one step after the other.
+        let mut left: Vec<Chunk> = Vec::new();
+        loop {
+            let (mut chunk, merged) = current;
+            done.trim(&mut chunk.errors);
+            let overlay = Arc::clone(&merged);
+            let next = ahead.take();
+            let merging = async {
+                let Some((c, s)) = next else {
+                    return Ok(None);
                 };
-                let set = sets.entry(person.id).or_insert_with(SignalSet::default);
-                let mut signal = row.signal;
-                signal.unit = set.unit_ref(unit);
-                signal.import = seq;
-                if set.insert(signal) {
-                    counts.added += 1;
-                    changed.insert(person.id, person.birth_date);
-                } else {
-                    counts.known += 1;
+                let (rules, cx) = (Arc::clone(&rules), cx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let m = merge(
+                        &c.rows,
+                        s,
+                        Some(&overlay),
+                        &rules,
+                        &cx,
+                        c.counts,
+                        Mode::Pipelined,
+                    );
+                    (c, m)
+                })
+                .await
+                .map(Some)
+                .map_err(|e| AppError::Internal(format!("import merge: {e}")))
+            };
+            let writing = async {
+                let Some(written) = self
+                    .write_pipelined(db, import, grant, &chunk, &merged, ours)
+                    .await?
+                else {
+                    return Ok::<_, AppError>((None, None));
+                };
+                let read = match rx.recv().await {
+                    Some(c) => {
+                        let s = self.read_chunk(db, grant, &c.rows).await?;
+                        Some((c, s))
+                    }
+                    None => None,
+                };
+                Ok((Some(written), read))
+            };
+            let (written, merged_next) = tokio::join!(writing, merging);
+            let (written, read) = written?;
+            let merged_next = merged_next?;
+            match written {
+                Some((version, writing_items)) => {
+                    ours = version;
+                    done.add(&mut chunk.errors, &merged, writing_items);
+                    ahead = read;
+                    match merged_next {
+                        Some((c, m)) => current = (c, Arc::new(m)),
+                        None => return Ok(()),
+                    }
+                }
+                None => {
+                    // Another writer came in between: what was read or merged ahead may be
+                    // stale, so this chunk and every later one are stored step by step.
+                    left.push(chunk);
+                    left.extend(merged_next.map(|(c, _)| c));
+                    break;
                 }
             }
-            let mut put: Vec<(PersonId, Option<chrono::NaiveDate>, &SignalSet)> = changed
-                .iter()
-                .filter_map(|(p, b)| sets.get(p).map(|s| (*p, *b, s)))
-                .collect();
-            put.sort_unstable_by_key(|(p, _, _)| *p);
-            store::put_signal_sets(&mut tx, grant, &put, now).await?;
-            let started = std::time::Instant::now();
-            let refs: Vec<crate::screening::SetRef<'_>> = put
-                .iter()
-                .map(|(p, b, s)| crate::screening::SetRef {
-                    person_id: *p,
-                    organisation_id: grant.organisation(),
-                    birth_date: *b,
-                    set: s,
-                })
-                .collect();
-            screened = self
-                .screen_changed(&mut tx, grant.organisation(), &refs, self.today())
-                .await?;
-            screening = started.elapsed();
         }
-        store::insert_errors(&mut tx, grant, import.id, errors).await?;
-        store::add_counts(&mut tx, grant, import.id, counts, bytes_read).await?;
+        for mut chunk in left {
+            done.trim(&mut chunk.errors);
+            self.store_chunk_alone(db, import, grant, cx, &mut chunk, done)
+                .await?;
+        }
+        while let Some(mut chunk) = rx.recv().await {
+            done.trim(&mut chunk.errors);
+            self.store_chunk_alone(db, import, grant, cx, &mut chunk, done)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Reads what a chunk's rows meet, in a snapshot of its own.
+    async fn read_chunk(
+        &self,
+        db: &Db,
+        grant: &Grant,
+        rows: &[(samverka_core::signal::Row, Option<UnitId>)],
+    ) -> Result<Stored, AppError> {
+        let mut tx = db.begin_read().await?;
+        let stored = read_stored(&mut tx, grant, rows).await?;
         tx.commit().await?;
-        Ok((screened, screening))
+        Ok(stored)
+    }
+
+    /// Writes a chunk merged ahead, in one transaction, if the signal write version is still the
+    /// one this import's own writes left (`expected`). Returns the version after the write and
+    /// the time its items took to write, or None (nothing written) when another writer came in
+    /// between.
+    async fn write_pipelined(
+        &self,
+        db: &Db,
+        import: &Import,
+        grant: &Grant,
+        chunk: &Chunk,
+        merged: &Merged,
+        expected: i64,
+    ) -> Result<Option<(i64, std::time::Duration)>, AppError> {
+        let mut tx = db.begin().await?;
+        let raised = store::lock_signal_writes(&mut tx).await?;
+        let written = if raised - 1 == expected {
+            write_merged(
+                &mut tx,
+                grant,
+                import.id,
+                merged,
+                &chunk.errors,
+                chunk.bytes_read,
+                self.now(),
+            )
+            .await?
+        } else {
+            None
+        };
+        let Some(writing_items) = written else {
+            // Dropped unfinished: rolled back.
+            drop(tx);
+            return Ok(None);
+        };
+        let version = store::signal_write_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Some((version, writing_items)))
+    }
+
+    /// Stores one chunk in one transaction: read, merged and written under the signal write
+    /// lock. Tried again when a new person's number was registered by someone else meanwhile
+    /// (possible on PostgreSQL, where registering a person does not take that lock).
+    async fn store_chunk_alone(
+        &self,
+        db: &Db,
+        import: &Import,
+        grant: &Grant,
+        cx: &MergeContext,
+        chunk: &mut Chunk,
+        done: &mut Progress,
+    ) -> Result<(), AppError> {
+        let rules = &self.config.rules;
+        for _ in 0..3 {
+            let mut tx = db.begin().await?;
+            store::lock_signal_writes(&mut tx).await?;
+            let stored = read_stored(&mut tx, grant, &chunk.rows).await?;
+            let merged = merge(
+                &chunk.rows,
+                stored,
+                None,
+                rules,
+                cx,
+                chunk.counts,
+                Mode::Alone,
+            );
+            if let Some(writing_items) = write_merged(
+                &mut tx,
+                grant,
+                import.id,
+                &merged,
+                &chunk.errors,
+                chunk.bytes_read,
+                self.now(),
+            )
+            .await?
+            {
+                tx.commit().await?;
+                done.add(&mut chunk.errors, &merged, writing_items);
+                return Ok(());
+            }
+            drop(tx);
+        }
+        Err(AppError::Internal(
+            "import: persons kept being registered while the chunk was stored".to_owned(),
+        ))
     }
 
     /// One `Import` grant per organisation the actor administers (an administrator of several

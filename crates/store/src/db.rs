@@ -296,7 +296,10 @@ impl Db {
     }
 
     /// A pool of one connection to the same database, for a task that must never queue behind
-    /// the requests sharing the main pool (the access-log writer: every waiting read depends on it).
+    /// the requests sharing the main pool (the access-log writer: every waiting read depends on
+    /// it), or that runs many transactions in a row (an import: SQLite drops a connection's page
+    /// cache whenever another connection has written since, and a pool hands its connections out
+    /// in turn). Close it when done.
     pub fn dedicated(&self) -> Db {
         match self {
             Db::Sqlite(p) => Db::Sqlite(
@@ -397,17 +400,19 @@ const ROWS_PER_STATEMENT: usize = 256;
 
 /// Inserts many rows on SQLite with multi-row `values` lists of bound parameters: a few
 /// statements per thousand rows, no text encoding of the values (blobs stay blobs). `head` is
-/// the statement up to `values`, `tail` what follows the rows (`on conflict …`). Every row has
+/// the statement up to `values`, `tail` what follows the rows (`on conflict …`). Returns the rows
+/// the statements changed (inserted or updated). Every row has
 /// the same number of values.
 pub(crate) async fn sqlite_insert_rows(
     conn: &mut sqlx::SqliteConnection,
     head: &str,
     tail: &str,
     rows: Vec<Vec<Value>>,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     let Some(width) = rows.first().map(Vec::len) else {
-        return Ok(());
+        return Ok(0);
     };
+    let mut affected = 0;
     let sizes = statement_sizes(rows.len());
     let mut rows = rows.into_iter();
     for n in sizes {
@@ -434,9 +439,9 @@ pub(crate) async fn sqlite_insert_rows(
             sql: sql.into(),
             args: chunk.into_iter().flatten().collect(),
         };
-        sqlite_query(&q).execute(&mut *conn).await?;
+        affected += sqlite_query(&q).execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(affected)
 }
 
 /// The rows per statement for `rows` rows: 256 at a time, then the remainder as powers of two.

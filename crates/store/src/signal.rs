@@ -143,14 +143,35 @@ impl TryFrom<ImportRow> for Import {
 /// two imports cannot both register the same new person or merge a signal set from the same
 /// stale copy, and a full screening cannot write items from signal sets that an import changed
 /// after it read them.
-pub async fn lock_signal_writes(tx: &mut Tx) -> Result<(), StoreError> {
-    if let Tx::Postgres(c) = tx {
-        // An arbitrary constant naming this lock among the application's advisory locks.
-        sqlx::query("select pg_advisory_xact_lock(7226043001)")
-            .execute(&mut **c)
-            .await?;
-    }
-    Ok(())
+///
+/// It also raises the signal write version and returns the raised value: a transaction that
+/// holds the lock has changed it, so whoever read signal rows at an earlier version knows that
+/// they may have changed since ([`signal_write_version`]).
+pub async fn lock_signal_writes(tx: &mut Tx) -> Result<i64, StoreError> {
+    const RAISE: &str =
+        "update signal_write set version = version + 1 where id = 1 returning version";
+    let v: (i64,) = match tx {
+        Tx::Sqlite(c) => sqlx::query_as(RAISE).fetch_one(&mut **c).await?,
+        Tx::Postgres(c) => {
+            // An arbitrary constant naming this lock among the application's advisory locks.
+            sqlx::query("select pg_advisory_xact_lock(7226043001)")
+                .execute(&mut **c)
+                .await?;
+            sqlx::query_as(RAISE).fetch_one(&mut **c).await?
+        }
+    };
+    Ok(v.0)
+}
+
+/// The signal write version the transaction sees: it changes whenever a transaction that wrote
+/// signal sets, persons of an import or worklist items commits.
+pub async fn signal_write_version(tx: &mut Tx) -> Result<i64, StoreError> {
+    const READ: &str = "select version from signal_write where id = 1";
+    let v: (i64,) = match tx {
+        Tx::Sqlite(c) => sqlx::query_as(READ).fetch_one(&mut **c).await?,
+        Tx::Postgres(c) => sqlx::query_as(READ).fetch_one(&mut **c).await?,
+    };
+    Ok(v.0)
 }
 
 /// Starts an import for the grant's organisation; its number is the next free one.
@@ -510,16 +531,18 @@ pub struct NewPerson {
     pub postal_code: Option<String>,
 }
 
-/// Registers persons named by an import's rows, all in one statement.
+/// Registers persons named by an import's rows, all in one statement. A number registered since
+/// the import looked it up (by someone else) is left as it is: returns how many persons were
+/// registered, so that the caller sees the difference and reads the chunk again.
 pub async fn insert_persons(
     tx: &mut Tx,
     grant: &Grant,
     persons: &[NewPerson],
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     check(grant, Action::Import, None)?;
     if persons.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     lock_signal_writes(tx).await?;
     let search = |p: &NewPerson| {
@@ -554,10 +577,10 @@ pub async fn insert_persons(
                 "insert into person (id, national_id, national_id_kind, given_name, family_name,
                                      search_name, birth_date, postal_code, protected_identity,
                                      interpreter_needed, synthetic, created_at, created_by) values",
-                "",
+                "on conflict (national_id) do nothing",
                 rows,
             )
-            .await?;
+            .await
         }
         Tx::Postgres(c) => {
             sqlx::query(
@@ -565,7 +588,8 @@ pub async fn insert_persons(
                                      search_name, birth_date, postal_code, protected_identity,
                                      interpreter_needed, synthetic, created_at, created_by)
                  select u.*, false, false, false, $9, $10
-                 from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[]) u",
+                 from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[]) u
+                 on conflict (national_id) do nothing",
             )
             .bind(persons.iter().map(|p| p.id.0).collect::<Vec<_>>())
             .bind(persons.iter().map(|p| p.national_id.clone()).collect::<Vec<_>>())
@@ -583,10 +607,11 @@ pub async fn insert_persons(
             .bind(crate::db::to_micros(now))
             .bind(by)
             .execute(&mut **c)
-            .await?;
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(StoreError::from)
         }
     }
-    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
