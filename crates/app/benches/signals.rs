@@ -5,7 +5,8 @@
 //! PostgreSQL). Options through the environment: BENCH_PERSONS (default 1,000,000),
 //! BENCH_INTENSITY (default 4: about 9.4 signals per person over BENCH_YEARS, default 3),
 //! BENCH_ROUNDS (default 3: repetitions of the screening and worklist measurements),
-//! BENCH_WORKLIST_ROUNDS (default 5: worklist pages read; more for a profile).
+//! BENCH_WORKLIST_ROUNDS (default 5: worklist pages read; more for a profile), BENCH_CHUNK_ROWS
+//! (valid rows an import stores per transaction; default as configured).
 //! Record the figures in docs/benchmarks.md.
 
 use samverka_app::worklist::WorklistFilter;
@@ -116,7 +117,10 @@ async fn run(
     rows: u64,
     rounds: usize,
 ) {
-    let app = App::new(t.db.clone(), AppConfig::default());
+    let mut config = AppConfig::default();
+    config.import_chunk_rows =
+        env_num("BENCH_CHUNK_ROWS", config.import_chunk_rows as u64) as usize;
+    let app = App::new(t.db.clone(), config);
     app.load_demo(1, 10, 0).await.expect("demo world");
     let admin = app.actor_by_username("admin").await.expect("admin");
     let coordinator = app
