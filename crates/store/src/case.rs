@@ -218,6 +218,17 @@ pub async fn person_of(tx: &mut Tx, id: CaseId) -> Result<Option<PersonId>, Stor
     Ok(row.map(|r| r.person_id.into()))
 }
 
+/// Refuses a write about a record of a case (`person`: the case's person, None if there is no
+/// such record) that is not about the grant's person. The policy decided for that person; this
+/// holds the row written to the same person beneath the use cases' own checks.
+pub(crate) fn same_person(grant: &Grant, person: Option<PersonId>) -> Result<(), StoreError> {
+    match person {
+        None => Err(StoreError::NotFound),
+        Some(p) if Some(p) == grant.person() => Ok(()),
+        Some(_) => Err(StoreError::GrantMismatch),
+    }
+}
+
 /// One case with its names. Needs a `Read`, `Update` or `CaseTeam` grant for its person.
 pub async fn get(tx: &mut Tx, grant: &Grant, id: CaseId) -> Result<CaseView, StoreError> {
     let person = grant.person().ok_or(StoreError::GrantMismatch)?;
@@ -498,6 +509,7 @@ pub async fn insert_note(tx: &mut Tx, grant: &Grant, n: &CaseNote) -> Result<(),
     {
         return Err(StoreError::GrantMismatch);
     }
+    same_person(grant, person_of(tx, n.case_id).await?)?;
     tx.execute(q!(
         "insert into case_note (id, case_id, author_id, organisation_id, unit_id, visibility,
                                 body, created_at)

@@ -168,6 +168,7 @@ pub async fn insert(tx: &mut Tx, grant: &Grant, m: &MeetingView) -> Result<(), S
     if x.created_by != grant.user() || x.created_by_organisation != grant.organisation() {
         return Err(StoreError::GrantMismatch);
     }
+    crate::case::same_person(grant, crate::case::person_of(tx, x.case_id).await?)?;
     tx.execute(q!(
         "insert into case_meeting (id, case_id, starts_at, ends_at, place, video_link, agenda,
                                    created_by, created_by_organisation, created_at)
@@ -211,6 +212,7 @@ pub async fn answer(
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     person_grant(grant, Action::Update)?;
+    crate::case::same_person(grant, case_of(tx, meeting).await?.map(|(_, p)| p))?;
     let n = tx
         .execute(q!(
             "update meeting_invitee set state = $1, answered_at = $2
@@ -232,6 +234,7 @@ pub async fn set_minutes(
     minutes: &str,
 ) -> Result<bool, StoreError> {
     person_grant(grant, Action::Update)?;
+    crate::case::same_person(grant, case_of(tx, meeting).await?.map(|(_, p)| p))?;
     let n = tx
         .execute(q!(
             "update case_meeting set minutes = $1 where id = $2",

@@ -140,6 +140,7 @@ pub async fn insert_version(tx: &mut Tx, grant: &Grant, p: &PlanVersion) -> Resu
     if p.created_by != grant.user() || p.created_by_organisation != grant.organisation() {
         return Err(StoreError::GrantMismatch);
     }
+    crate::case::same_person(grant, crate::case::person_of(tx, p.case_id).await?)?;
     let content =
         serde_json::to_string(&p.content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(q!(
@@ -168,6 +169,18 @@ pub async fn agree(
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     person_grant(grant, Action::Update)?;
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        person_id: Uuid,
+    }
+    let of: Option<Found> = tx
+        .fetch_optional(q!(
+            "select c.person_id from case_plan p join person_case c on c.id = p.case_id
+             where p.id = $1",
+            plan
+        ))
+        .await?;
+    crate::case::same_person(grant, of.map(|f| f.person_id.into()))?;
     let n = tx
         .execute(q!(
             "insert into plan_agreement (plan_id, party, recorded_at, recorded_by)

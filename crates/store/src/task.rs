@@ -209,6 +209,7 @@ pub async fn insert(tx: &mut Tx, grant: &Grant, t: &Task) -> Result<(), StoreErr
     if t.requesting_organisation != grant.organisation() || t.requested_by != grant.user() {
         return Err(StoreError::GrantMismatch);
     }
+    crate::case::same_person(grant, crate::case::person_of(tx, t.case_id).await?)?;
     tx.execute(q!(
         "insert into case_task (id, case_id, requested_by, requesting_organisation,
                                 receiving_organisation, receiving_user, what, due_on, status,
@@ -244,6 +245,7 @@ pub async fn step(
 ) -> Result<bool, StoreError> {
     let person = grant.person().ok_or(StoreError::GrantMismatch)?;
     check(grant, Action::Update, Some(person))?;
+    crate::case::same_person(grant, case_of(tx, id).await?.map(|(_, p)| p))?;
     let n = tx
         .execute(q!(
             "update case_task set status = $1, reason = coalesce($2, reason), version = version + 1

@@ -1,6 +1,7 @@
 //! Cases over real HTTP: opening one for a registered person (the coordinator chosen joins the
 //! team), the case list and page, status changes with optimistic concurrency, closing with an
-//! outcome, and what a team member of another organisation sees with and without consent.
+//! outcome, and what a team member of another organisation sees with and without consent; and,
+//! beneath the use cases, that the store writes a case's records only for the grant's person.
 //! SQLite, and PostgreSQL too when `SAMVERKA_TEST_POSTGRES` is set.
 
 mod common;
@@ -285,15 +286,25 @@ async fn sara_with_case(
     coord: &Client,
     programme: ProgrammeId,
 ) -> (String, samverka_core::PersonId, String) {
+    person_with_case(coord, programme, ("19811218-9876", "Sara", "Öberg")).await
+}
+
+/// Registers a person (number, given and family name) and opens a sick-leave case for them:
+/// (record page, person, case page).
+async fn person_with_case(
+    coord: &Client,
+    programme: ProgrammeId,
+    (number, given, family): (&str, &str, &str),
+) -> (String, samverka_core::PersonId, String) {
     let reg = coord
         .post(
             "/persons/new",
             "/persons",
             &[
                 ("id_scheme", "swedish"),
-                ("national_id", "19811218-9876"),
-                ("given_name", "Sara"),
-                ("family_name", "Öberg"),
+                ("national_id", number),
+                ("given_name", given),
+                ("family_name", family),
             ],
         )
         .await;
@@ -1142,6 +1153,208 @@ async fn the_case_list_counts_team_places_as_the_policy_does() {
 
         place(t.other_unit).await;
         assert!(b.get("/cases").await.body.contains(&case));
+        t.finish().await;
+    })
+    .await;
+}
+
+/// An `Update` grant for `person`, as the policy decides it for `username`.
+async fn update_grant(
+    t: &TestApp,
+    username: &str,
+    person: samverka_core::PersonId,
+) -> samverka_core::policy::Grant {
+    use samverka_core::policy::{AccessRequest, Action, Decision, Facts, decide};
+    let actor = t.app.actor_by_username(username).await.expect("actor");
+    let mut tx = t.app.db.begin_read().await.expect("tx");
+    let facts = samverka_store::consent::person_facts(&mut tx, person, actor.user_id)
+        .await
+        .expect("facts")
+        .expect("person");
+    let f = Facts {
+        now: t.app.now(),
+        today: t.app.today(),
+        protected_identity_roles: &t.app.config.protected_identity_roles,
+        person: Some(&facts),
+    };
+    let request = AccessRequest {
+        action: Action::Update,
+        person: Some(person),
+    };
+    match decide(&actor, &request, &f) {
+        Decision::Allow(g) => g,
+        Decision::Deny(r) => panic!("{username} may not update: {r:?}"),
+    }
+}
+
+/// Beneath the use cases' own checks, the store writes a plan, an agreement, a task or its step,
+/// a meeting, an answer, minutes or a note into a case only if the case is about the person the
+/// grant was decided for: a grant for Sara's case cannot write into Olle's.
+#[tokio::test]
+async fn the_store_writes_into_a_case_only_for_the_person_the_grant_is_for() {
+    each_db(|db| async {
+        use samverka_core::meeting::{InvitationState, InviteeKind};
+        use samverka_core::plan::{Party, PlanContent};
+        use samverka_core::task::TaskStatus;
+        use samverka_core::{CaseId, CaseNoteId, InviteeId, MeetingId, PlanId, TaskId};
+        use samverka_store::{StoreError, case, meeting, plan, task};
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let coord = t.signed_in("coord").await;
+        let (_, sara, sara_case) = sara_with_case(&coord, programme).await;
+        let (_, olle, olle_case) =
+            person_with_case(&coord, programme, ("19550302-1239", "Olle", "Berg")).await;
+        let case_id =
+            |url: &str| -> CaseId { url.trim_start_matches("/cases/").parse().expect("case id") };
+        let (sara_case, olle_case) = (case_id(&sara_case), case_id(&olle_case));
+        let (for_sara, for_olle) = (
+            update_grant(&t, "coord", sara).await,
+            update_grant(&t, "coord", olle).await,
+        );
+        let now = t.app.now();
+        fn refused<T>(r: Result<T, StoreError>, what: &str) {
+            assert!(
+                matches!(r, Err(StoreError::GrantMismatch)),
+                "{what}: {:?}",
+                r.map(|_| ())
+            );
+        }
+        let mut tx = t.app.db.begin().await.expect("tx");
+
+        // Records made in Sara's case with her grant.
+        let version = plan::PlanVersion {
+            id: PlanId::new(),
+            case_id: sara_case,
+            version: 1,
+            content: PlanContent::default(),
+            created_at: now,
+            created_by: for_sara.user(),
+            created_by_organisation: for_sara.organisation(),
+        };
+        plan::insert_version(&mut tx, &for_sara, &version)
+            .await
+            .expect("plan for Sara");
+        let a_task = task::Task {
+            id: TaskId::new(),
+            case_id: sara_case,
+            requested_by: for_sara.user(),
+            requesting_organisation: for_sara.organisation(),
+            receiving_organisation: for_sara.organisation(),
+            receiving_user: None,
+            what: "Kontakta arbetsgivaren".into(),
+            due_on: t.app.today() + Duration::days(7),
+            status: TaskStatus::Requested,
+            reason: None,
+            created_at: now,
+            version: 1,
+        };
+        task::insert(&mut tx, &for_sara, &a_task)
+            .await
+            .expect("task for Sara");
+        let meeting_id = MeetingId::new();
+        let a_meeting = meeting::MeetingView {
+            meeting: meeting::Meeting {
+                id: meeting_id,
+                case_id: sara_case,
+                starts_at: now + Duration::days(3),
+                ends_at: now + Duration::days(3) + Duration::hours(1),
+                place: "Vårdcentralen".into(),
+                video_link: None,
+                agenda: "SIP".into(),
+                minutes: None,
+                created_by: for_sara.user(),
+                created_by_organisation: for_sara.organisation(),
+                created_at: now,
+            },
+            invitees: vec![meeting::Invitee {
+                id: InviteeId::new(),
+                meeting_id,
+                kind: InviteeKind::Person,
+                user_id: None,
+                name: "Sara Öberg".into(),
+                state: InvitationState::Invited,
+                answered_at: None,
+            }],
+        };
+        meeting::insert(&mut tx, &for_sara, &a_meeting)
+            .await
+            .expect("meeting for Sara");
+        let note = case::CaseNote {
+            id: CaseNoteId::new(),
+            case_id: sara_case,
+            author_id: for_sara.user(),
+            organisation_id: for_sara.organisation(),
+            unit_id: for_sara.unit(),
+            visibility: samverka_core::case::NoteVisibility::Organisation,
+            body: "Ringde Sara.".into(),
+            created_at: now,
+        };
+        case::insert_note(&mut tx, &for_sara, &note)
+            .await
+            .expect("note for Sara");
+
+        // Olle's grant writes none of them into Sara's case.
+        let mut v = version.clone();
+        v.id = PlanId::new();
+        v.version = 2;
+        refused(
+            plan::insert_version(&mut tx, &for_olle, &v).await,
+            "plan version",
+        );
+        refused(
+            plan::agree(&mut tx, &for_olle, version.id, Party::Person, now).await,
+            "agreement",
+        );
+        let mut other = a_task.clone();
+        other.id = TaskId::new();
+        refused(task::insert(&mut tx, &for_olle, &other).await, "task");
+        refused(
+            task::step(
+                &mut tx,
+                &for_olle,
+                a_task.id,
+                1,
+                TaskStatus::Requested,
+                TaskStatus::Accepted,
+                None,
+                now,
+            )
+            .await,
+            "task step",
+        );
+        let mut m = a_meeting.clone();
+        m.meeting.id = MeetingId::new();
+        m.invitees.clear();
+        refused(meeting::insert(&mut tx, &for_olle, &m).await, "meeting");
+        refused(
+            meeting::answer(
+                &mut tx,
+                &for_olle,
+                meeting_id,
+                a_meeting.invitees[0].id,
+                InvitationState::Accepted,
+                now,
+            )
+            .await,
+            "answer",
+        );
+        refused(
+            meeting::set_minutes(&mut tx, &for_olle, meeting_id, "Protokoll").await,
+            "minutes",
+        );
+        let mut n = note.clone();
+        n.id = CaseNoteId::new();
+        refused(case::insert_note(&mut tx, &for_olle, &n).await, "note");
+
+        // Olle's grant still writes into his own case.
+        let mut own = version.clone();
+        own.id = PlanId::new();
+        own.case_id = olle_case;
+        plan::insert_version(&mut tx, &for_olle, &own)
+            .await
+            .expect("plan for Olle");
+        tx.commit().await.expect("commit");
         t.finish().await;
     })
     .await;
