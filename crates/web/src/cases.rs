@@ -111,7 +111,13 @@ pub async fn list(
     };
     let (result, errors) = match state.app.case_list(&auth.actor, &q).await {
         Ok(r) => (r, Errors::default()),
-        Err(AppError::Invalid(v)) => {
+        Err(AppError::Invalid(mut v)) => {
+            // The list's scope, not a block's (the same word on the person page).
+            for e in &mut v {
+                if e.field == "scope" {
+                    e.field = "cases_scope";
+                }
+            }
             let errors = Errors::new(&ctx, &v);
             let r = state
                 .app
@@ -513,11 +519,25 @@ pub(crate) async fn after_change<T>(
     form: FormData,
     result: Result<T, AppError>,
 ) -> Result<Response, WebError> {
+    after_change_with(state, ctx, auth, (id, anchor), form, result, |e| e).await
+}
+
+/// [`after_change`], with the errors adjusted before the page shows them (`adjust`: for a form
+/// repeated on the page, to name the one that was sent).
+pub(crate) async fn after_change_with<T>(
+    state: &AppState,
+    ctx: Ctx,
+    auth: &samverka_app::auth::Authenticated,
+    (id, anchor): (CaseId, &str),
+    form: FormData,
+    result: Result<T, AppError>,
+    adjust: impl FnOnce(Errors) -> Errors,
+) -> Result<Response, WebError> {
     match result {
         Ok(_) if anchor.is_empty() => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#{anchor}")).into_response()),
         Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v);
+            let errors = adjust(Errors::new(&ctx, &v));
             case_page(state, ctx, auth, id, form, errors).await
         }
         Err(e) => Err(e.into()),
@@ -718,8 +738,17 @@ pub async fn task_step(
             };
             Ok(Redirect::to(&to).into_response())
         }
-        Err(AppError::Invalid(v)) => {
-            let errors = Errors::new(&ctx, &v).renamed("reason", &format!("reason-{task}"));
+        Err(AppError::Invalid(mut v)) => {
+            // A step that is not possible (any more) is about the task, not a field of the
+            // form: shown in the task's row, without a field's label.
+            for e in &mut v {
+                if e.field == "to" {
+                    e.field = "step";
+                }
+            }
+            let errors = Errors::new(&ctx, &v)
+                .renamed("reason", &format!("reason-{task}"))
+                .renamed("step", &format!("step-{task}"));
             tasks_page(&state, ctx, &auth, &TaskParams::default(), errors).await
         }
         Err(e) => Err(e.into()),

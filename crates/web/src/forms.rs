@@ -80,6 +80,28 @@ fn label_key(field: &str) -> Option<&'static str> {
         "user" => "audit-user",
         "action" => "col-action",
         "member" => "teams-member",
+        "programme" => "case-programme",
+        "target_group" => "case-target-group",
+        "coordinator" => "case-coordinator",
+        "status" => "case-new-status",
+        "goals" => "plan-goals",
+        "needs" => "plan-needs",
+        "others" => "plan-others",
+        "responsible_organisation" => "plan-responsible-organisation",
+        "next_follow_up" => "plan-next-follow-up",
+        "interventions" => "plan-interventions",
+        "what" => "task-what",
+        "due_on" => "task-due",
+        "starts_at" => "meeting-starts-at",
+        "minutes_long" => "meeting-minutes-long",
+        "place" => "meeting-place",
+        "video_link" => "meeting-video-link",
+        "agenda" => "meeting-agenda",
+        "members" => "meeting-invite",
+        "minutes" => "meeting-minutes",
+        "decisions" => "meeting-decisions",
+        "visibility" => "case-note-visibility",
+        "cases_scope" => "cases-scope",
         _ => return None,
     })
 }
@@ -144,5 +166,10 @@ impl Errors {
 
     pub fn joined_at(&self, field: &str, row: impl std::fmt::Display) -> String {
         self.joined(&format!("{field}-{row}"))
+    }
+
+    /// The messages of the input or group `field` of row `row`, one by one.
+    pub fn of_at(&self, field: &str, row: impl std::fmt::Display) -> Vec<String> {
+        self.of(&format!("{field}-{row}"))
     }
 }

@@ -3,7 +3,7 @@
 //! (`/meetings/{id}/invite.ics`).
 
 use crate::AppState;
-use crate::cases::after_change;
+use crate::cases::{after_change, after_change_with};
 use crate::context::{Ctx, FormData, SignedIn};
 use crate::error::WebError;
 use axum::Router;
@@ -122,7 +122,17 @@ pub async fn minutes(
         Ok(_) => None,
         Err(_) => state.app.case_of_meeting(id).await?,
     };
-    after(&state, ctx, &auth, case, form, r).await
+    let case = match (&r, case) {
+        (Ok(c), _) => *c,
+        (Err(_), Some(c)) => c,
+        (Err(_), None) => return Err(WebError::NotFound),
+    };
+    // Every meeting without minutes has this form: the errors are shown at this meeting's.
+    after_change_with(&state, ctx, &auth, (case, "meetings"), form, r, |e| {
+        e.renamed("minutes", &format!("minutes-{id}"))
+            .renamed("decisions", &format!("decisions-{id}"))
+    })
+    .await
 }
 
 /// The invitation as iCalendar (RFC 5545). The person's name is left out: calendars are not

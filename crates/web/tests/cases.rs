@@ -487,6 +487,18 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(!bad.select_text("#goals-error").is_empty());
+        // The summary names each field as its label does, and the rows' group.
+        let summary = bad.select_text(".error-summary li");
+        assert!(
+            summary
+                .iter()
+                .any(|s| s.starts_with("The person's goals: ")),
+            "{summary:?}"
+        );
+        assert!(
+            summary.iter().any(|s| s.starts_with("Interventions")),
+            "{summary:?}"
+        );
         let row_errors = bad.select_text("fieldset.invalid p.error");
         assert!(
             row_errors

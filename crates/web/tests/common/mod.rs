@@ -180,6 +180,29 @@ impl Page {
         self.attr("input[name=csrf]", "value")
             .expect("page has a CSRF field")
     }
+
+    /// Every link of a form's error summary leads to an element of the page (the input, or
+    /// the group or message of the field in error), once, so that following it moves there
+    /// (WCAG 2.4.3, 3.3.1). Checked on every page the tests fetch.
+    pub fn assert_error_summary_links_land(&self) {
+        let html = self.html();
+        let links = Selector::parse(".error-summary a").expect("selector");
+        for a in html.select(&links) {
+            let href = a.value().attr("href").unwrap_or_default();
+            let id = href
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("a summary link leaves the page: {href}\n{}", self.body));
+            let target = Selector::parse(&format!("[id=\"{id}\"]")).expect("id selector");
+            let found = html.select(&target).count();
+            assert_eq!(
+                found,
+                1,
+                "the summary link {href} ({}) must land on one element, found {found}:\n{}",
+                a.text().collect::<String>(),
+                self.body
+            );
+        }
+    }
 }
 
 impl Client {
@@ -190,12 +213,14 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Page {
+        let page = Page {
             status,
             location,
             headers,
             body: r.text().await.expect("body"),
-        }
+        };
+        page.assert_error_summary_links_land();
+        page
     }
 
     pub async fn get(&self, path: &str) -> Page {
