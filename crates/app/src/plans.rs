@@ -160,6 +160,10 @@ fn read_plan(
         } else if what.chars().count() > 500 {
             row_error(p, "plan-intervention-too-long", row);
         }
+        let responsible = r.responsible.trim();
+        if responsible.chars().count() > 200 {
+            row_error(p, "plan-intervention-responsible-too-long", row);
+        }
         let organisation = org(&r.organisation);
         if organisation.is_none() {
             row_error(p, "plan-intervention-organisation-required", row);
@@ -182,7 +186,7 @@ fn read_plan(
             interventions.push(Intervention {
                 what: what.to_owned(),
                 organisation,
-                responsible: r.responsible.trim().chars().take(200).collect(),
+                responsible: responsible.to_owned(),
                 starts_on,
                 ends_on,
                 status,

@@ -482,6 +482,7 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
                     ("organisation_1", ""),
                     ("starts_on_1", "2026-12-01"),
                     ("ends_on_1", "2026-11-01"),
+                    ("responsible_1", &"Å".repeat(201)),
                 ],
             )
             .await;
@@ -505,6 +506,12 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
                 .iter()
                 .any(|e| e.contains("Intervention 1") && e.contains("organisation")),
             "{row_errors:?}"
+        );
+        assert!(
+            row_errors
+                .iter()
+                .any(|e| e.contains("Intervention 1: the one responsible is at most 200")),
+            "a long name is refused, not cut: {row_errors:?}"
         );
         assert!(
             row_errors

@@ -711,6 +711,7 @@ plan-save = Gem version
 plan-organisation-unknown = Vælg en af samarbejdsprojektets organisationer.
 plan-intervention-what-required = Indsats { $row }: angiv hvad der gøres.
 plan-intervention-too-long = Indsats { $row }: højst 500 tegn.
+plan-intervention-responsible-too-long = Indsats { $row }: den ansvarlige må højst være 200 tegn.
 plan-intervention-organisation-required = Indsats { $row }: vælg den organisation, der udfører den.
 plan-intervention-date-invalid = Indsats { $row }: en dato er ikke en dato. Brug ÅÅÅÅ-MM-DD.
 plan-intervention-ends-before-start = Indsats { $row }: den slutter, før den begynder.

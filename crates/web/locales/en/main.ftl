@@ -711,6 +711,7 @@ plan-save = Save version
 plan-organisation-unknown = Choose one of the programme's organisations.
 plan-intervention-what-required = Intervention { $row }: say what is done.
 plan-intervention-too-long = Intervention { $row }: at most 500 characters.
+plan-intervention-responsible-too-long = Intervention { $row }: the one responsible is at most 200 characters.
 plan-intervention-organisation-required = Intervention { $row }: choose the organisation that does it.
 plan-intervention-date-invalid = Intervention { $row }: a date is not a date. Use YYYY-MM-DD.
 plan-intervention-ends-before-start = Intervention { $row }: it ends before it starts.

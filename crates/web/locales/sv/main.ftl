@@ -711,6 +711,7 @@ plan-save = Spara version
 plan-organisation-unknown = Välj en av samverkansprojektets organisationer.
 plan-intervention-what-required = Insats { $row }: ange vad som görs.
 plan-intervention-too-long = Insats { $row }: högst 500 tecken.
+plan-intervention-responsible-too-long = Insats { $row }: den ansvariga får vara högst 200 tecken.
 plan-intervention-organisation-required = Insats { $row }: välj organisationen som utför den.
 plan-intervention-date-invalid = Insats { $row }: ett datum är inte ett datum. Använd ÅÅÅÅ-MM-DD.
 plan-intervention-ends-before-start = Insats { $row }: den slutar innan den börjar.
