@@ -350,10 +350,7 @@ impl App {
             let team: Vec<_> = consent::team_of(&mut tx, &grant, person_id)
                 .await?
                 .into_iter()
-                .filter(|(t, ..)| {
-                    grant.knows_of(t.organisation_id)
-                        || t.added_by.is_some_and(|u| inviters.contains(&u))
-                })
+                .filter(|(t, ..)| place_shown(&grant, &inviters, t))
                 .collect();
             let consents = facts
                 .consents
@@ -595,7 +592,22 @@ impl App {
     ) -> Result<(), AppError> {
         let (mut tx, grant, view) = self.case_team_change(actor, id, "case_team_remove").await?;
         let person_id = view.case.person_id;
-        if !consent::end_case_team_member(&mut tx, &grant, person_id, place, grant.now()).await? {
+        // Only a place the case page shows can be taken back: the person's team has places of
+        // other programmes and organisations, unknown to the coordinator without consent.
+        let inviters: Vec<UserId> =
+            consent::organisation_coordinators(&mut tx, grant.organisation())
+                .await?
+                .into_iter()
+                .map(|c| c.0)
+                .collect();
+        let shown = consent::team_of(&mut tx, &grant, person_id)
+            .await?
+            .iter()
+            .any(|(t, ..)| t.id == place && place_shown(&grant, &inviters, t));
+        if !shown
+            || !consent::end_case_team_member(&mut tx, &grant, person_id, place, grant.now())
+                .await?
+        {
             return Err(AppError::NotFound);
         }
         self.commit_logged(
@@ -740,6 +752,13 @@ impl App {
         self.log.write(entries).await?;
         Ok((filter, rows, programmes))
     }
+}
+
+/// Whether the case page shows a team place: one of an organisation the reader may know of (their
+/// own, or one the person's consent covers), or one that a coordinator of the reader's
+/// organisation added (`inviters`), so that they can take it back.
+fn place_shown(grant: &samverka_core::policy::Grant, inviters: &[UserId], t: &TeamMember) -> bool {
+    grant.knows_of(t.organisation_id) || t.added_by.is_some_and(|u| inviters.contains(&u))
 }
 
 /// Whom a task may be asked of, from the team places shown.

@@ -1378,3 +1378,55 @@ async fn the_store_writes_into_a_case_only_for_the_person_the_grant_is_for() {
     })
     .await;
 }
+
+/// A coordinator takes back only the team places the case page shows them: a place another
+/// organisation holds on the person's team (for its own work, without a consent that lets the
+/// coordinator know of it) is neither shown nor removable by guessing its id.
+#[tokio::test]
+async fn a_team_place_the_case_page_does_not_show_cannot_be_removed() {
+    each_db(|db| async {
+        use samverka_store::q;
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+        let coord = t.signed_in("coord").await;
+        let (_, sara, case) = sara_with_case(&coord, programme).await;
+        // Organisation B's own place on Sara's team, not added by A's coordinator.
+        let place = samverka_core::TeamMemberId::new();
+        let mut db = t.app.db.clone();
+        db.execute(q!(
+            "insert into team_member (id, person_id, user_id, unit_id, organisation_id, starts_on, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+            place,
+            sara,
+            prof_b,
+            t.other_unit,
+            organisation_of(&t, t.other_unit).await,
+            t.app.today(),
+            t.app.now()
+        ))
+        .await
+        .expect("place");
+        let page = coord.get(&case).await;
+        assert!(
+            remove_action(&page, "prof-b Testsson").is_none(),
+            "not shown without consent"
+        );
+        let removed = coord
+            .post(&case, &format!("{case}/team/{place}/remove"), &[])
+            .await;
+        assert_eq!(removed.status, StatusCode::NOT_FOUND, "{}", removed.body);
+        let mut db = t.app.db.clone();
+        let still: samverka_store::db::Count = db
+            .fetch_one(q!(
+                "select count(*) as n from team_member where id = $1 and ended_at is null",
+                place
+            ))
+            .await
+            .expect("count");
+        assert_eq!(still.n, 1, "the place is still there");
+        t.finish().await;
+    })
+    .await;
+}
