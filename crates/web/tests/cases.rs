@@ -46,6 +46,15 @@ async fn programme(t: &TestApp) -> ProgrammeId {
     p.id
 }
 
+/// The programme, a coordinator of the first organisation (signed in, as `coord`) and a
+/// professional of the second (`prof-b`, not signed in): (programme, prof-b, coord's client).
+async fn coordinator_and_prof_b(t: &TestApp) -> (ProgrammeId, samverka_core::UserId, Client) {
+    let programme = programme(t).await;
+    t.user("coord", Role::Coordinator).await;
+    let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
+    (programme, prof_b, t.signed_in("coord").await)
+}
+
 fn field<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -341,10 +350,7 @@ fn remove_action(page: &Page, who: &str) -> Option<String> {
 async fn invited_members_see_the_case_within_the_consent_and_lose_it_at_once() {
     each_db(|db| async {
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (record, person, case) = sara_with_case(&coord, programme).await;
         let team = format!("{case}/team");
 
@@ -644,10 +650,7 @@ async fn the_plan_is_versioned_compared_agreed_by_every_party_and_never_silently
 async fn tasks_close_the_loop_between_organisations_and_overdue_ones_show() {
     each_db(|db| async {
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (_, _, case) = sara_with_case(&coord, programme).await;
         let member = format!("user:{prof_b}:{}", t.other_unit);
         coord
@@ -825,10 +828,7 @@ async fn meetings_invite_take_answers_minutes_become_tasks_and_the_invitation_is
     use icalendar::{CalendarComponent, Component, DatePerhapsTime};
     each_db(|db| async {
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (record, _, case) = sara_with_case(&coord, programme).await;
         let member = format!("user:{prof_b}:{}", t.other_unit);
         coord
@@ -1060,10 +1060,7 @@ async fn meetings_invite_take_answers_minutes_become_tasks_and_the_invitation_is
 async fn case_notes_are_read_only_as_their_visibility_and_the_consent_allow() {
     each_db(|db| async {
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (record, _, case) = sara_with_case(&coord, programme).await;
         let member = format!("user:{prof_b}:{}", t.other_unit);
         coord
@@ -1138,10 +1135,7 @@ async fn case_notes_are_read_only_as_their_visibility_and_the_consent_allow() {
 async fn the_case_list_counts_team_places_as_the_policy_does() {
     each_db(|db| async {
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (_, person, case) = sara_with_case(&coord, programme).await;
         let b = t.signed_in("prof-b").await;
         let place = |unit: samverka_core::UnitId| {
@@ -1387,10 +1381,7 @@ async fn a_team_place_the_case_page_does_not_show_cannot_be_removed() {
     each_db(|db| async {
         use samverka_store::q;
         let t = TestApp::start(db).await;
-        let programme = programme(&t).await;
-        t.user("coord", Role::Coordinator).await;
-        let prof_b = t.user_in("prof-b", Role::Professional, t.other_unit).await;
-        let coord = t.signed_in("coord").await;
+        let (programme, prof_b, coord) = coordinator_and_prof_b(&t).await;
         let (_, sara, case) = sara_with_case(&coord, programme).await;
         // Organisation B's own place on Sara's team, not added by A's coordinator.
         let place = samverka_core::TeamMemberId::new();
