@@ -335,7 +335,7 @@ impl App {
         let details = if grant.knows_of(view.case.organisation_id) {
             let events = case::events(&mut tx, &grant, id).await?;
             let may_change = view.case.organisation_id == grant.organisation()
-                && actor.has_role(Role::Coordinator);
+                && actor.coordinates_in(view.case.organisation_id);
             // The case's coordinators also see the places they gave, whatever the consent says
             // now, so that they can take them back.
             let inviters: Vec<UserId> = if may_change {

@@ -6,7 +6,7 @@ use crate::error::Problems;
 use crate::tasks::TaskInput;
 use crate::{App, AppError, FieldError};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use samverka_core::actor::{Actor, Role};
+use samverka_core::actor::Actor;
 use samverka_core::meeting::{InvitationState, InviteeKind};
 use samverka_core::policy::Action;
 use samverka_core::{CaseId, InviteeId, MeetingId, UserId};
@@ -264,7 +264,7 @@ impl App {
             Some(u) => u == actor.user_id,
             None => {
                 view.case.organisation_id == grant.organisation()
-                    && actor.has_role(Role::Coordinator)
+                    && actor.coordinates_in(view.case.organisation_id)
             }
         };
         if !may {

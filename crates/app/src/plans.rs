@@ -256,7 +256,7 @@ impl App {
         let open = view.case.status.is_open();
         let may_record_person = open
             && view.case.organisation_id == grant.organisation()
-            && actor.has_role(Role::Coordinator);
+            && actor.coordinates_in(view.case.organisation_id);
         Ok(PlanPage {
             case_id: id,
             person_id,

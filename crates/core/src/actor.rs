@@ -78,6 +78,14 @@ impl Actor {
         self.memberships.iter().any(|m| m.role == role)
     }
 
+    /// Whether the user is a coordinator in this organisation (in any of its units). A
+    /// coordinator's role in one organisation gives nothing in another.
+    pub fn coordinates_in(&self, organisation: crate::OrganisationId) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.role == Role::Coordinator && m.organisation_id == organisation)
+    }
+
     pub fn has_any_role(&self, roles: &[Role]) -> bool {
         roles.iter().any(|r| self.has_role(*r))
     }
@@ -107,5 +115,30 @@ mod tests {
             assert_eq!(r.code().parse::<Role>(), Ok(r));
         }
         assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn a_coordinator_in_one_organisation_is_not_one_in_another() {
+        let (a, b) = (crate::OrganisationId::new(), crate::OrganisationId::new());
+        let actor = Actor {
+            user_id: crate::UserId::new(),
+            username: "eva".into(),
+            display_name: "Eva".into(),
+            memberships: vec![
+                Membership {
+                    unit_id: crate::UnitId::new(),
+                    organisation_id: a,
+                    role: Role::Professional,
+                },
+                Membership {
+                    unit_id: crate::UnitId::new(),
+                    organisation_id: b,
+                    role: Role::Coordinator,
+                },
+            ],
+        };
+        assert!(actor.has_role(Role::Coordinator));
+        assert!(actor.coordinates_in(b));
+        assert!(!actor.coordinates_in(a));
     }
 }
