@@ -725,6 +725,25 @@ struct UserPageErrors {
     password: Errors,
 }
 
+/// Back to the user's page after a change, or that page again with the errors where `place`
+/// puts them (the form they belong to).
+async fn after_user_change<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: UserId,
+    result: Result<T, AppError>,
+    place: impl FnOnce(Errors) -> UserPageErrors,
+) -> Result<Response, WebError> {
+    save_or(
+        ctx,
+        result,
+        |_| format!("/admin/users/{id}"),
+        |errors| user_page(state, ctx.clone(), actor, id, place(errors)),
+    )
+    .await
+}
+
 async fn user_page(
     state: &AppState,
     ctx: Ctx,
@@ -790,24 +809,11 @@ async fn update_user(
         email: form.get("email").to_owned(),
     };
     let r = state.app.update_user(&auth.actor, id, &input).await;
-    save_or(
-        &ctx,
-        r,
-        |_| format!("/admin/users/{id}"),
-        |errors| {
-            user_page(
-                &state,
-                ctx.clone(),
-                &auth.actor,
-                id,
-                UserPageErrors {
-                    form: Some(form.clone()),
-                    errors,
-                    ..Default::default()
-                },
-            )
-        },
-    )
+    after_user_change(&state, &ctx, &auth.actor, id, r, |errors| UserPageErrors {
+        form: Some(form.clone()),
+        errors,
+        ..Default::default()
+    })
     .await
 }
 
@@ -823,23 +829,10 @@ async fn set_active(
         .app
         .set_user_active(&auth.actor, id, form.get("active") == "true")
         .await;
-    save_or(
-        &ctx,
-        r,
-        |_| format!("/admin/users/{id}"),
-        |errors| {
-            user_page(
-                &state,
-                ctx.clone(),
-                &auth.actor,
-                id,
-                UserPageErrors {
-                    errors,
-                    ..Default::default()
-                },
-            )
-        },
-    )
+    after_user_change(&state, &ctx, &auth.actor, id, r, |errors| UserPageErrors {
+        errors,
+        ..Default::default()
+    })
     .await
 }
 
@@ -855,23 +848,12 @@ async fn reset_password(
         .app
         .reset_password(&auth.actor, id, form.get("password"))
         .await;
-    save_or(
-        &ctx,
-        r,
-        |_| format!("/admin/users/{id}"),
-        |password| {
-            user_page(
-                &state,
-                ctx.clone(),
-                &auth.actor,
-                id,
-                UserPageErrors {
-                    password,
-                    ..Default::default()
-                },
-            )
-        },
-    )
+    after_user_change(&state, &ctx, &auth.actor, id, r, |password| {
+        UserPageErrors {
+            password,
+            ..Default::default()
+        }
+    })
     .await
 }
 
@@ -887,23 +869,12 @@ async fn add_membership(
         .app
         .add_membership(&auth.actor, id, form.get("unit"), form.get("role"))
         .await;
-    save_or(
-        &ctx,
-        r,
-        |_| format!("/admin/users/{id}"),
-        |membership| {
-            user_page(
-                &state,
-                ctx.clone(),
-                &auth.actor,
-                id,
-                UserPageErrors {
-                    membership,
-                    ..Default::default()
-                },
-            )
-        },
-    )
+    after_user_change(&state, &ctx, &auth.actor, id, r, |membership| {
+        UserPageErrors {
+            membership,
+            ..Default::default()
+        }
+    })
     .await
 }
 
