@@ -248,12 +248,6 @@ impl App {
         else {
             return Err(AppError::Internal("validated case lost a field".into()));
         };
-        if case::open_case_of(&mut tx, person_id, programme.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::invalid("programme", "case-already-open"));
-        }
         let now = self.now();
         let c = Case {
             id: CaseId::new(),

@@ -185,27 +185,6 @@ async fn insert_event(tx: &mut Tx, e: &CaseEvent) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The open case of `person` in `programme`, if there is one. Ids only.
-pub async fn open_case_of(
-    tx: &mut Tx,
-    person: PersonId,
-    programme: ProgrammeId,
-) -> Result<Option<CaseId>, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Found {
-        id: Uuid,
-    }
-    let row: Option<Found> = tx
-        .fetch_optional(q!(
-            "select id from person_case where person_id = $1 and programme_id = $2
-             and status <> 'closed'",
-            person,
-            programme
-        ))
-        .await?;
-    Ok(row.map(|r| r.id.into()))
-}
-
 /// The person a case is about. Ids only: the caller asks the policy with it.
 pub async fn person_of(tx: &mut Tx, id: CaseId) -> Result<Option<PersonId>, StoreError> {
     #[derive(sqlx::FromRow)]

@@ -1421,3 +1421,48 @@ async fn a_team_place_the_case_page_does_not_show_cannot_be_removed() {
     })
     .await;
 }
+
+/// A person has at most one open case per programme: a second is refused at the programme field
+/// and nothing is written.
+#[tokio::test]
+async fn a_second_open_case_in_the_same_programme_is_refused() {
+    each_db(|db| async {
+        let t = TestApp::start(db).await;
+        let programme = programme(&t).await;
+        t.user("coord", Role::Coordinator).await;
+        let coord = t.signed_in("coord").await;
+        let (_, sara, _) = sara_with_case(&coord, programme).await;
+        let new = format!("/cases/new?person={sara}");
+        let again = coord
+            .post(
+                &new,
+                &new,
+                &[
+                    ("programme", &programme.to_string()),
+                    ("target_group", "sick_leave"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            again.body
+        );
+        assert_eq!(
+            again.select_text("#programme-error"),
+            vec!["The person already has an open case in this programme.".to_owned()]
+        );
+        let mut db = t.app.db.clone();
+        let cases: samverka_store::db::Count = db
+            .fetch_one(samverka_store::q!(
+                "select count(*) as n from person_case where person_id = $1",
+                sara
+            ))
+            .await
+            .expect("count");
+        assert_eq!(cases.n, 1);
+        t.finish().await;
+    })
+    .await;
+}
