@@ -320,8 +320,19 @@ async fn person_with_case(
     let record = reg.location.expect("registered");
     let person: samverka_core::PersonId =
         record.trim_start_matches("/persons/").parse().expect("id");
+    let opened = open_sick_leave_case(coord, person, programme).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    (record, person, opened.location.expect("case"))
+}
+
+/// Sends the form that opens a sick-leave case for the person in the programme.
+async fn open_sick_leave_case(
+    coord: &Client,
+    person: samverka_core::PersonId,
+    programme: ProgrammeId,
+) -> Page {
     let new = format!("/cases/new?person={person}");
-    let opened = coord
+    coord
         .post(
             &new,
             &new,
@@ -330,9 +341,7 @@ async fn person_with_case(
                 ("target_group", "sick_leave"),
             ],
         )
-        .await;
-    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
-    (record, person, opened.location.expect("case"))
+        .await
 }
 
 /// The remove button's form action for the team place of `who` on a case page.
@@ -1432,17 +1441,7 @@ async fn a_second_open_case_in_the_same_programme_is_refused() {
         t.user("coord", Role::Coordinator).await;
         let coord = t.signed_in("coord").await;
         let (_, sara, _) = sara_with_case(&coord, programme).await;
-        let new = format!("/cases/new?person={sara}");
-        let again = coord
-            .post(
-                &new,
-                &new,
-                &[
-                    ("programme", &programme.to_string()),
-                    ("target_group", "sick_leave"),
-                ],
-            )
-            .await;
+        let again = open_sick_leave_case(&coord, sara, programme).await;
         assert_eq!(
             again.status,
             StatusCode::UNPROCESSABLE_ENTITY,
