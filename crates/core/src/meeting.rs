@@ -36,14 +36,6 @@ codes!(InvitationState {
     Declined => "declined",
 });
 
-impl InviteeKind {
-    /// Whether the invitee answers for themselves (a user); the others' answers are recorded
-    /// by the case's coordinator.
-    pub fn answers_in_person(self) -> bool {
-        self == InviteeKind::Member
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,7 +49,5 @@ mod tests {
             assert_eq!(s.code().parse::<InvitationState>(), Ok(*s));
         }
         assert!("guest".parse::<InviteeKind>().is_err());
-        assert!(InviteeKind::Member.answers_in_person());
-        assert!(!InviteeKind::Interpreter.answers_in_person());
     }
 }
