@@ -187,10 +187,12 @@ impl App {
     ) -> Result<CaseId, AppError> {
         let (item_group, first_contact_on) = self.item_facts(actor, item).await?;
         let mut tx = self.db.begin().await?;
-        let grant = granted!(
+        // The facts decided on, read under the person's lock, still hold when the coordinator's
+        // team place is looked for below.
+        let (grant, facts) = granted!(
             self,
             tx,
-            self.check(&mut tx, actor, Action::OpenCase, Some(person_id), "case")
+            self.check_with_facts(&mut tx, actor, Action::OpenCase, Some(person_id), "case")
                 .await?
         );
         let mut p = Problems::default();
@@ -278,12 +280,9 @@ impl App {
                 e => e.into(),
             })?;
         let today = grant.today();
-        let facts = consent::person_facts(&mut tx, person_id, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let on_team = facts
-            .team
             .iter()
+            .flat_map(|f| &f.team)
             .any(|t| t.active(today, now) && t.includes(coordinator_id, unit_id));
         if !on_team {
             consent::insert_team_member(
