@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{WebError, render};
+use crate::error::{WebError, parse_id, render};
 use crate::forms::Errors;
 use askama::Template;
 use axum::Router;
@@ -48,10 +48,6 @@ pub fn routes() -> Router<AppState> {
             "/admin/users/{id}/memberships/{mid}/delete",
             post(remove_membership),
         )
-}
-
-fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
 }
 
 fn status_for(errors: &Errors) -> StatusCode {

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{WebError, render};
+use crate::error::{WebError, parse_id, render};
 use crate::forms::Errors;
 use askama::Template;
 use axum::Router;
@@ -304,7 +304,7 @@ async fn review(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id: EmergencyAccessId = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: EmergencyAccessId = parse_id(&id)?;
     match state
         .app
         .review_emergency(&auth.actor, id, form.get("comment"))
@@ -401,7 +401,7 @@ async fn end_team_member(
     SignedIn(auth): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id: TeamMemberId = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: TeamMemberId = parse_id(&id)?;
     state.app.end_team_member(&auth.actor, id).await?;
     Ok(Redirect::to("/admin/teams").into_response())
 }

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{WebError, render_form};
+use crate::error::{WebError, parse_id, render_form};
 use crate::forms::Errors;
 use askama::Template;
 use axum::Router;
@@ -157,7 +157,7 @@ pub struct NewParams {
 
 impl NewParams {
     fn person(&self) -> Result<PersonId, WebError> {
-        self.person.parse().map_err(|_| WebError::NotFound)
+        parse_id(&self.person)
     }
     fn item(&self) -> Result<Option<FlagKey>, WebError> {
         if self.rule.is_empty() {
@@ -170,7 +170,7 @@ impl NewParams {
                 .parse::<OrganisationId>()
                 .map_err(|_| WebError::NotFound)?,
             rule_id: self.rule.clone(),
-            key_on: self.key.parse().map_err(|_| WebError::NotFound)?,
+            key_on: parse_id(&self.key)?,
         }))
     }
     fn query(&self) -> String {
@@ -487,10 +487,6 @@ pub(crate) async fn case_page(
     ))
 }
 
-fn case_id(s: &str) -> Result<CaseId, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -501,7 +497,7 @@ pub async fn show(
         &state,
         ctx,
         &auth,
-        case_id(&id)?,
+        parse_id::<CaseId>(&id)?,
         FormData::default(),
         Errors::default(),
     )
@@ -551,7 +547,7 @@ pub async fn change_status(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
+    let id = parse_id::<CaseId>(&id)?;
     let input = StatusInput {
         status: form.get("status").to_owned(),
         outcome: form.get("outcome").to_owned(),
@@ -569,7 +565,7 @@ pub async fn invite(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
+    let id = parse_id::<CaseId>(&id)?;
     let r = state
         .app
         .invite_to_case_team(&auth.actor, id, form.get("member"))
@@ -584,8 +580,8 @@ pub async fn remove_member(
     Path((id, place)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
-    let place: TeamMemberId = place.parse().map_err(|_| WebError::NotFound)?;
+    let id = parse_id::<CaseId>(&id)?;
+    let place: TeamMemberId = parse_id(&place)?;
     let result = state
         .app
         .remove_from_case_team(&auth.actor, id, place)
@@ -642,7 +638,7 @@ pub async fn request_task(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
+    let id = parse_id::<CaseId>(&id)?;
     let input = TaskInput {
         receiving: form.get("receiving").to_owned(),
         what: form.get("what").to_owned(),
@@ -721,7 +717,7 @@ pub async fn task_step(
     Path(task): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let task: TaskId = task.parse().map_err(|_| WebError::NotFound)?;
+    let task: TaskId = parse_id(&task)?;
     let input = StepInput {
         to: form.get("to").to_owned(),
         reason: form.get("reason").to_owned(),
@@ -762,7 +758,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
+    let id = parse_id::<CaseId>(&id)?;
     let result = state
         .app
         .add_case_note(&auth.actor, id, form.get("visibility"), form.get("body"))

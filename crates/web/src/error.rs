@@ -28,6 +28,12 @@ pub enum WebError {
     Internal(String),
 }
 
+/// An id (or other value) from a path or query: one that does not parse names nothing there, so
+/// the answer is a page not found.
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
 impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
         match e {

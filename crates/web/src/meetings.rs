@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::cases::{after_change, after_change_with};
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::WebError;
+use crate::error::{WebError, parse_id};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -27,10 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/invitees/{invitee}/answer", post(answer))
         .route("/meetings/{id}/minutes", post(minutes))
         .route("/meetings/{id}/invite.ics", get(ics))
-}
-
-fn meeting_id(s: &str) -> Result<MeetingId, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
 }
 
 /// Back to the case's meetings, or the case page again with the form's errors.
@@ -57,7 +53,7 @@ pub async fn schedule(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id: CaseId = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: CaseId = parse_id(&id)?;
     let input = MeetingInput {
         starts_at: form.get("starts_at").to_owned(),
         minutes_long: form.get("minutes_long").to_owned(),
@@ -84,8 +80,8 @@ pub async fn answer(
     Path((id, invitee)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = meeting_id(&id)?;
-    let invitee: InviteeId = invitee.parse().map_err(|_| WebError::NotFound)?;
+    let id = parse_id::<MeetingId>(&id)?;
+    let invitee: InviteeId = parse_id(&invitee)?;
     let r = state
         .app
         .answer_invitation(&auth.actor, id, invitee, form.get("state"))
@@ -105,7 +101,7 @@ pub async fn minutes(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = meeting_id(&id)?;
+    let id = parse_id::<MeetingId>(&id)?;
     let input = MinutesInput {
         minutes: form.get("minutes").to_owned(),
         decisions: (1..=DECISION_ROWS)
@@ -192,7 +188,7 @@ pub async fn ics(
     SignedIn(auth): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = meeting_id(&id)?;
+    let id = parse_id::<MeetingId>(&id)?;
     let e = state.app.meeting_export(&auth.actor, id).await?;
     Ok((
         [

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{WebError, render, render_form};
+use crate::error::{WebError, parse_id, render, render_form};
 use crate::forms::Errors;
 use askama::Template;
 use axum::Router;
@@ -24,10 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/plan/{version}/agree", post(agree))
         .route("/cases/{id}/plan/compare", get(compare))
         .route("/cases/{id}/plan/print", get(print))
-}
-
-fn case_id(s: &str) -> Result<CaseId, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
 }
 
 /// Query values are read as text, so that a bad one is a page not found, not the extractor's
@@ -268,7 +264,7 @@ pub async fn show(
         &state,
         ctx,
         &auth,
-        case_id(&id)?,
+        parse_id::<CaseId>(&id)?,
         version(&q.v)?,
         FormData::default(),
         Errors::default(),
@@ -283,7 +279,7 @@ pub async fn save(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
+    let id = parse_id::<CaseId>(&id)?;
     let input = PlanInput {
         based_on: form.get("based_on").to_owned(),
         goals: form.get("goals").to_owned(),
@@ -310,8 +306,8 @@ pub async fn agree(
     Path((id, version)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = case_id(&id)?;
-    let version: i64 = version.parse().map_err(|_| WebError::NotFound)?;
+    let id = parse_id::<CaseId>(&id)?;
+    let version: i64 = parse_id(&version)?;
     match state
         .app
         .agree_to_plan(&auth.actor, id, version, form.get("party"))
@@ -431,7 +427,10 @@ pub async fn compare(
     Path(id): Path<String>,
     Query(q): Query<CompareParams>,
 ) -> Result<Response, WebError> {
-    let p = state.app.plan_page(&auth.actor, case_id(&id)?).await?;
+    let p = state
+        .app
+        .plan_page(&auth.actor, parse_id::<CaseId>(&id)?)
+        .await?;
     let n = p.versions.len();
     let find = |v: Option<i64>, default: usize| -> Result<usize, WebError> {
         match v {
@@ -478,7 +477,10 @@ pub async fn print(
     Path(id): Path<String>,
     Query(q): Query<VersionParam>,
 ) -> Result<Response, WebError> {
-    let p = state.app.plan_page(&auth.actor, case_id(&id)?).await?;
+    let p = state
+        .app
+        .plan_page(&auth.actor, parse_id::<CaseId>(&id)?)
+        .await?;
     let shown = match version(&q.v)? {
         Some(v) => p.versions.iter().position(|x| x.plan.version == v),
         None => p.versions.len().checked_sub(1),

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::context::{Ctx, FormData, SignedIn};
-use crate::error::{WebError, render};
+use crate::error::{WebError, parse_id, render};
 use crate::forms::Errors;
 use crate::persons::kind_key;
 use askama::Template;
@@ -29,10 +29,6 @@ pub fn routes() -> Router<AppState> {
             "/persons/{id}/emergency",
             get(emergency_form).post(emergency),
         )
-}
-
-fn person_id(s: &str) -> Result<PersonId, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
 }
 
 /// Which form on the record page was sent, so its errors and values go back to it.
@@ -144,7 +140,7 @@ pub async fn show(
     SignedIn(auth): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     page(
         &state,
         ctx,
@@ -189,7 +185,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     let input = NoteInput {
         category: form.get("category").to_owned(),
         body: form.get("body").to_owned(),
@@ -205,7 +201,7 @@ pub async fn add_consent(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     let input = ConsentInput {
         purpose: form.get("purpose").to_owned(),
         sharing: form.all("sharing"),
@@ -225,8 +221,8 @@ pub async fn withdraw(
     SignedIn(auth): SignedIn,
     Path((id, cid)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
-    let cid: ConsentId = cid.parse().map_err(|_| WebError::NotFound)?;
+    let id = parse_id::<PersonId>(&id)?;
+    let cid: ConsentId = parse_id(&cid)?;
     state.app.withdraw_consent(&auth.actor, id, cid).await?;
     Ok(Redirect::to(&format!("/persons/{id}#consents")).into_response())
 }
@@ -238,7 +234,7 @@ pub async fn add_block(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     let input = BlockInput {
         scope: form.get("scope").to_owned(),
         unit: form.get("unit").to_owned(),
@@ -259,8 +255,8 @@ pub async fn lift(
     Path((id, bid)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
-    let bid: BlockId = bid.parse().map_err(|_| WebError::NotFound)?;
+    let id = parse_id::<PersonId>(&id)?;
+    let bid: BlockId = parse_id(&bid)?;
     // The block travels with the form's values so a refusal is shown beside it.
     let mut form = form;
     form.0.push(("block".into(), bid.to_string()));
@@ -287,7 +283,7 @@ pub async fn emergency_form(
     SignedIn(_auth): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     if !ctx.works_with_persons() {
         return Err(WebError::Forbidden);
     }
@@ -307,7 +303,7 @@ pub async fn emergency(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = person_id(&id)?;
+    let id = parse_id::<PersonId>(&id)?;
     match state
         .app
         .start_emergency_access(&auth.actor, id, form.get("reason"))
