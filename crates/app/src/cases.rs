@@ -668,14 +668,7 @@ impl App {
         if visibility.is_none() && !p.0.iter().any(|e| e.field == "visibility") {
             p.push(FieldError::new("visibility", "field-required"));
         }
-        let body = match p.take("body", samverka_core::validate::optional_text(body, 4000)) {
-            Some(Some(b)) => Some(b),
-            Some(None) => {
-                p.push(FieldError::new("body", "field-required"));
-                None
-            }
-            None => None,
-        };
+        let body = p.required_text("body", body, 4000);
         p.finish()?;
         let (Some(visibility), Some(body)) = (visibility, body) else {
             return Err(AppError::Internal("validated note lost a field".into()));

@@ -83,6 +83,24 @@ impl Problems {
             }
         }
     }
+    /// Required text of at most `max` characters (newlines allowed): the trimmed text, or None
+    /// with the problem (blank, too long, a control character) recorded under `field`.
+    pub fn required_text(
+        &mut self,
+        field: &'static str,
+        input: &str,
+        max: usize,
+    ) -> Option<String> {
+        match self.take(field, samverka_core::validate::optional_text(input, max)) {
+            Some(Some(t)) => Some(t),
+            Some(None) => {
+                self.push(FieldError::new(field, "field-required"));
+                None
+            }
+            None => None,
+        }
+    }
+
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }

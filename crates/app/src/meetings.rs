@@ -112,17 +112,9 @@ impl App {
         if place.is_empty() && video_link.is_none() {
             p.push(FieldError::new("place", "meeting-place-required"));
         }
-        let agenda = match p.take(
-            "agenda",
-            samverka_core::validate::optional_text(&input.agenda, 4000),
-        ) {
-            Some(Some(a)) => a,
-            Some(None) => {
-                p.push(FieldError::new("agenda", "field-required"));
-                String::new()
-            }
-            None => String::new(),
-        };
+        let agenda = p
+            .required_text("agenda", &input.agenda, 4000)
+            .unwrap_or_default();
         let (today, now) = (grant.today(), grant.now());
         let team = consent::team_of(&mut tx, &grant, view.case.person_id).await?;
         let mut invitees = Vec::new();

@@ -109,17 +109,9 @@ fn read_plan(
             .ok()
             .filter(|id| organisations.iter().any(|o| o.id == *id))
     };
-    let goals = match p.take(
-        "goals",
-        samverka_core::validate::optional_text(&input.goals, 4000),
-    ) {
-        Some(Some(g)) => g,
-        Some(None) => {
-            p.push(FieldError::new("goals", "field-required"));
-            String::new()
-        }
-        None => String::new(),
-    };
+    let goals = p
+        .required_text("goals", &input.goals, 4000)
+        .unwrap_or_default();
     let needs = p
         .take(
             "needs",

@@ -74,17 +74,7 @@ impl App {
         let actor_user = grant.user();
         let person_id = view.case.person_id;
         let mut p = Problems::default();
-        let what = match p.take(
-            "what",
-            samverka_core::validate::optional_text(&input.what, 1000),
-        ) {
-            Some(Some(w)) => Some(w),
-            Some(None) => {
-                p.push(FieldError::new("what", "field-required"));
-                None
-            }
-            None => None,
-        };
+        let what = p.required_text("what", &input.what, 1000);
         let due_on = crate::admin::parse_date(&mut p, "due_on", &input.due_on, true);
         if due_on.is_some_and(|d| d < grant.today()) {
             p.push(FieldError::new("due_on", "date-in-past"));
