@@ -289,3 +289,226 @@ pub(crate) async fn write_merged(
     store::add_counts(tx, grant, import, m.counts, bytes_read).await?;
     Ok(Some(writing_items))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The pipeline's overlay, without a database: a simulated store is read and written in the
+    //! order an import uses (chunk k + 1 read before chunk k is written) and must end as it does
+    //! when every chunk is read after the one before was written.
+
+    use super::*;
+    use proptest::prelude::*;
+    use samverka_core::national_id::{NationalId, Scheme, luhn_check_digit};
+    use samverka_core::rules::Rules;
+    use samverka_core::signal::{Code, Signal, SignalKind};
+    use std::collections::BTreeSet;
+
+    /// What the database holds, as maps.
+    #[derive(Default)]
+    struct SimDb {
+        known: HashMap<String, KnownPerson>,
+        sets: HashMap<PersonId, SignalSet>,
+        flags: HashMap<FlagKey, Flag>,
+    }
+
+    impl SimDb {
+        fn read(&self, rows: &[(Row, Option<UnitId>)]) -> Stored {
+            let known: HashMap<String, KnownPerson> = rows
+                .iter()
+                .filter_map(|(r, _)| {
+                    let n = r.national_id.as_str();
+                    self.known.get(n).map(|k| (n.to_owned(), k.clone()))
+                })
+                .collect();
+            let ids: BTreeSet<PersonId> = known.values().map(|k| k.id).collect();
+            Stored {
+                sets: ids
+                    .iter()
+                    .filter_map(|p| self.sets.get(p).map(|s| (*p, s.clone())))
+                    .collect(),
+                flags: self
+                    .flags
+                    .values()
+                    .filter(|f| ids.contains(&f.key.person_id))
+                    .cloned()
+                    .collect(),
+                known,
+                version: 0,
+                reading_items: std::time::Duration::ZERO,
+            }
+        }
+
+        fn write(&mut self, m: &Merged) {
+            for p in &m.new_persons {
+                self.known.insert(
+                    p.national_id.clone(),
+                    KnownPerson {
+                        id: p.id,
+                        birth_date: p.birth_date,
+                        postal_code: p.postal_code.clone(),
+                    },
+                );
+            }
+            for (id, code) in &m.postal {
+                for k in self.known.values_mut() {
+                    if k.id == *id && k.postal_code.is_none() {
+                        k.postal_code = Some(code.clone());
+                    }
+                }
+            }
+            for p in &m.order {
+                self.sets.insert(*p, m.changed[p].1.clone());
+            }
+            for f in &m.upsert {
+                self.flags.insert(f.key.clone(), f.clone());
+            }
+            for k in &m.delete {
+                self.flags.remove(k);
+            }
+        }
+
+        /// The store by national id, ids left out (each run registers its own).
+        fn by_number(&self) -> BTreeSet<String> {
+            let number: HashMap<PersonId, &str> =
+                self.known.iter().map(|(n, k)| (k.id, n.as_str())).collect();
+            let mut out = BTreeSet::new();
+            for (n, k) in &self.known {
+                out.insert(format!("person {n} {:?}", k.postal_code));
+            }
+            for (p, s) in &self.sets {
+                out.insert(format!("set {} {:?}", number[p], s.signals));
+            }
+            for f in self.flags.values() {
+                let mut f = f.clone();
+                let n = number[&f.key.person_id];
+                f.key.person_id = PersonId(uuid::Uuid::nil());
+                out.insert(format!("flag {n} {f:?}"));
+            }
+            out
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+    }
+
+    fn row(
+        person: u8,
+        kind: u8,
+        days_ago: i64,
+        weeks: Option<i64>,
+        value: u8,
+    ) -> (Row, Option<UnitId>) {
+        let first = format!("19{}0{}15{:03}", 60 + person, 1 + person % 9, 100 + person);
+        let number = format!(
+            "{}-{}{}",
+            &first[..8],
+            &first[8..],
+            luhn_check_digit(&first[2..])
+        );
+        let national_id = NationalId::parse(&number, Scheme::Swedish, today()).expect("number");
+        let kind = [
+            SignalKind::SickLeave,
+            SignalKind::IncomeSupport,
+            SignalKind::Unemployment,
+        ][usize::from(kind % 3)];
+        let start = today() - chrono::Duration::days(days_ago);
+        let signal = Signal {
+            start,
+            kind,
+            end: weeks.map(|w| start + chrono::Duration::weeks(w)),
+            value: [25, 50, 100][usize::from(value % 3)],
+            code: Code::new(["F32", "F43", "M54"][usize::from(value % 3)]).expect("code"),
+            unit: 0,
+            import: 0,
+        };
+        let r = Row {
+            national_id,
+            given_name: "Test".into(),
+            family_name: format!("Person{person}"),
+            // A later row may give a postal code the first did not.
+            postal_code: value.is_multiple_of(2).then(|| format!("582{person:02}")),
+            unit: None,
+            signal,
+        };
+        (r, None)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn pipelined_chunks_end_where_one_step_after_the_other_does(
+            rows in prop::collection::vec(
+                (0u8..6, 0u8..3, 0i64..500, prop::option::of(1i64..60), 0u8..6),
+                1..80,
+            ),
+            chunk in 1usize..9,
+        ) {
+            let rows: Vec<(Row, Option<UnitId>)> = rows
+                .into_iter()
+                .map(|(p, k, d, w, v)| row(p, k, d, w, v))
+                .collect();
+            let chunks: Vec<&[(Row, Option<UnitId>)]> = rows.chunks(chunk).collect();
+            let rules = Rules::default_rules();
+            let cx = MergeContext {
+                organisation: OrganisationId(uuid::Uuid::nil()),
+                seq: 1,
+                today: today(),
+            };
+
+            // One step after the other.
+            let mut alone = SimDb::default();
+            let mut counts_alone = (0, 0, 0);
+            for c in &chunks {
+                let m = merge(c, alone.read(c), None, &rules, &cx, ImportCounts::default(), Mode::Alone);
+                counts_alone.0 += m.counts.added;
+                counts_alone.1 += m.counts.known;
+                counts_alone.2 += m.counts.persons_added;
+                alone.write(&m);
+            }
+
+            // Pipelined: chunk k + 1 read before chunk k is written, merged with k's overlay;
+            // chunk k + 2 read after chunk k is written.
+            let mut piped = SimDb::default();
+            let mut counts_piped = (0, 0, 0);
+            let mut reads: Vec<Option<Stored>> = chunks.iter().map(|_| None).collect();
+            reads[0] = Some(piped.read(chunks[0]));
+            let mut current = merge(
+                chunks[0],
+                reads[0].take().expect("read"),
+                None,
+                &rules,
+                &cx,
+                ImportCounts::default(),
+                Mode::Pipelined,
+            );
+            if chunks.len() > 1 {
+                reads[1] = Some(piped.read(chunks[1]));
+            }
+            for k in 0..chunks.len() {
+                piped.write(&current);
+                counts_piped.0 += current.counts.added;
+                counts_piped.1 += current.counts.known;
+                counts_piped.2 += current.counts.persons_added;
+                if k + 2 < chunks.len() {
+                    reads[k + 2] = Some(piped.read(chunks[k + 2]));
+                }
+                if k + 1 < chunks.len() {
+                    current = merge(
+                        chunks[k + 1],
+                        reads[k + 1].take().expect("read ahead"),
+                        Some(&current),
+                        &rules,
+                        &cx,
+                        ImportCounts::default(),
+                        Mode::Pipelined,
+                    );
+                }
+            }
+
+            prop_assert_eq!(counts_piped, counts_alone);
+            prop_assert_eq!(piped.by_number(), alone.by_number());
+        }
+    }
+}
