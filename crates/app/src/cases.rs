@@ -522,7 +522,12 @@ impl App {
         id: CaseId,
         member: &str,
     ) -> Result<(), AppError> {
-        let (mut tx, grant, view) = self.case_team_change(actor, id, "case_team_add").await?;
+        let TeamChange {
+            mut tx,
+            grant,
+            view,
+            team,
+        } = self.case_team_change(actor, id, "case_team_add").await?;
         let programme = org::get_programme(&mut tx, view.case.programme_id).await?;
         let staff = consent::staff_of_organisations(&mut tx, &programme.organisations).await?;
         let (user_id, unit_id) = match member.trim().split(':').collect::<Vec<_>>().as_slice() {
@@ -541,11 +546,7 @@ impl App {
         let unit = org::get_unit(&mut tx, unit_id).await?;
         let person_id = view.case.person_id;
         let (today, now) = (grant.today(), grant.now());
-        let facts = consent::person_facts(&mut tx, person_id, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let already = facts
-            .team
+        let already = team
             .iter()
             .any(|t| t.active(today, now) && t.user_id == user_id && t.unit_id == unit_id);
         if already {
@@ -583,7 +584,12 @@ impl App {
         id: CaseId,
         place: TeamMemberId,
     ) -> Result<(), AppError> {
-        let (mut tx, grant, view) = self.case_team_change(actor, id, "case_team_remove").await?;
+        let TeamChange {
+            mut tx,
+            grant,
+            view,
+            team,
+        } = self.case_team_change(actor, id, "case_team_remove").await?;
         let person_id = view.case.person_id;
         // Only a place the case page shows can be taken back: the person's team has places of
         // other programmes and organisations, unknown to the coordinator without consent.
@@ -593,10 +599,9 @@ impl App {
                 .into_iter()
                 .map(|c| c.0)
                 .collect();
-        let shown = consent::team_of(&mut tx, &grant, person_id)
-            .await?
+        let shown = team
             .iter()
-            .any(|(t, ..)| t.id == place && place_shown(&grant, &inviters, t));
+            .any(|t| t.id == place && place_shown(&grant, &inviters, t));
         if !shown
             || !consent::end_case_team_member(&mut tx, &grant, person_id, place, grant.now())
                 .await?
@@ -610,23 +615,24 @@ impl App {
         .await
     }
 
-    /// The transaction, grant and case for a change of a case's team, refused (and logged)
-    /// unless the actor is a coordinator of the case's organisation on the team and the case is
-    /// open.
+    /// The transaction, grant, case and the person's facts decided on (read under the person's
+    /// lock, so they hold until the change commits) for a change of a case's team, refused (and
+    /// logged) unless the actor is a coordinator of the case's organisation on the team and the
+    /// case is open.
     async fn case_team_change(
         &self,
         actor: &Actor,
         id: CaseId,
         what: &str,
-    ) -> Result<(samverka_store::Tx, samverka_core::policy::Grant, CaseView), AppError> {
+    ) -> Result<TeamChange, AppError> {
         let mut tx = self.db.begin().await?;
         let person_id = case::person_of(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let grant = granted!(
+        let (grant, facts) = granted!(
             self,
             tx,
-            self.check(&mut tx, actor, Action::CaseTeam, Some(person_id), what)
+            self.check_with_facts(&mut tx, actor, Action::CaseTeam, Some(person_id), what)
                 .await?
         );
         let view = case::get(&mut tx, &grant, id).await?;
@@ -639,7 +645,12 @@ impl App {
         if !view.case.status.is_open() {
             return Err(AppError::invalid("member", "case-closed-already"));
         }
-        Ok((tx, grant, view))
+        Ok(TeamChange {
+            tx,
+            grant,
+            view,
+            team: facts.map(|f| f.team).unwrap_or_default(),
+        })
     }
 
     /// Writes a note or message on the case, for the author's organisation, the team, or also
@@ -738,6 +749,15 @@ impl App {
         self.log.write(entries).await?;
         Ok((filter, rows, programmes))
     }
+}
+
+/// A change of a case's team under way: see [`App::case_team_change`].
+struct TeamChange {
+    tx: samverka_store::Tx,
+    grant: samverka_core::policy::Grant,
+    view: CaseView,
+    /// The person's team places (ended ones too), as the decision read them.
+    team: Vec<TeamMember>,
 }
 
 /// Whether the case page shows a team place: one of an organisation the reader may know of (their
