@@ -147,6 +147,32 @@ fn parse_rows<R: Read>(
 }
 
 /// What reading and storing every row gave.
+/// Merges a chunk on a blocking thread (it is CPU work: the rows into the sets, then the rules),
+/// as the pipeline does, with the rules on one core beside the database's work.
+async fn merge_blocking(
+    chunk: Chunk,
+    stored: Stored,
+    overlay: Option<Arc<Merged>>,
+    rules: &Arc<samverka_core::rules::Rules>,
+    cx: &MergeContext,
+) -> Result<(Chunk, Merged), AppError> {
+    let (rules, cx) = (Arc::clone(rules), cx.clone());
+    tokio::task::spawn_blocking(move || {
+        let m = merge(
+            &chunk.rows,
+            stored,
+            overlay.as_deref(),
+            &rules,
+            &cx,
+            chunk.counts,
+            Mode::Pipelined,
+        );
+        (chunk, m)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import merge: {e}")))
+}
+
 /// What the stored chunks add up to: report lines (at most [`REPORT_MAX_LINES`]), what screening
 /// did, and the time it took.
 #[derive(Default)]
@@ -407,15 +433,7 @@ impl App {
         // The signal write version that this import's own writes have left; a write that finds
         // another one was made in between.
         let mut ours = stored.version;
-        let merged = merge(
-            &first.rows,
-            stored,
-            None,
-            &rules,
-            cx,
-            first.counts,
-            Mode::Pipelined,
-        );
+        let (first, merged) = merge_blocking(first, stored, None, &rules, cx).await?;
         let mut current = (first, Arc::new(merged));
         let mut ahead: Option<(Chunk, Stored)> = match rx.recv().await {
             Some(c) => {
@@ -432,25 +450,12 @@ impl App {
             let overlay = Arc::clone(&merged);
             let next = ahead.take();
             let merging = async {
-                let Some((c, s)) = next else {
-                    return Ok(None);
-                };
-                let (rules, cx) = (Arc::clone(&rules), cx.clone());
-                tokio::task::spawn_blocking(move || {
-                    let m = merge(
-                        &c.rows,
-                        s,
-                        Some(&overlay),
-                        &rules,
-                        &cx,
-                        c.counts,
-                        Mode::Pipelined,
-                    );
-                    (c, m)
-                })
-                .await
-                .map(Some)
-                .map_err(|e| AppError::Internal(format!("import merge: {e}")))
+                match next {
+                    Some((c, s)) => merge_blocking(c, s, Some(overlay), &rules, cx)
+                        .await
+                        .map(Some),
+                    None => Ok(None),
+                }
             };
             let writing = async {
                 let Some(written) = self

@@ -312,6 +312,17 @@ fn find<'a>(items: &'a [WorklistItem], family: &str, rule: &str) -> &'a Worklist
 }
 
 /// Every stored flag, in key order.
+/// One page of the coordinator's worklist, each item as `label` shows it, and whether more follow.
+async fn worklist_page<T>(
+    app: &App,
+    coord: &Actor,
+    filter: WorklistFilter,
+    label: impl Fn(&WorklistItem) -> T,
+) -> (Vec<T>, bool) {
+    let p = app.worklist(coord, filter).await.expect("worklist");
+    (p.items.iter().map(label).collect(), p.has_more)
+}
+
 async fn stored_flags(app: &App) -> Vec<Flag> {
     let mut tx = app.db.begin_read().await.expect("tx");
     let mut f = flag::all_flags(&mut tx).await.expect("flags");
@@ -1191,23 +1202,12 @@ async fn pages_are_full_although_the_policy_hides_rows_between_them() {
                 .expect("consent");
         }
         let page = |n: u32| {
-            let (app, coord) = (&app, &w.coord_a);
-            async move {
-                let p = app
-                    .worklist(
-                        coord,
-                        WorklistFilter {
-                            page: n,
-                            page_size: Some(2),
-                            ..WorklistFilter::default()
-                        },
-                    )
-                    .await
-                    .expect("worklist");
-                let families: Vec<String> =
-                    p.items.iter().map(|i| i.row.family_name.clone()).collect();
-                (families, p.has_more)
-            }
+            let filter = WorklistFilter {
+                page: n,
+                page_size: Some(2),
+                ..WorklistFilter::default()
+            };
+            worklist_page(&app, &w.coord_a, filter, |i| i.row.family_name.clone())
         };
         assert_eq!(
             page(0).await,
@@ -1248,27 +1248,15 @@ async fn items_of_several_target_groups_come_in_one_order_of_due_dates_page_afte
         ];
         import(&app, &w.admin_a, "a.csv", &file(SICK, &rows)).await;
         let page = |n: u32, group: Option<&'static str>| {
-            let (app, coord) = (&app, &w.coord_a);
-            async move {
-                let p = app
-                    .worklist(
-                        coord,
-                        WorklistFilter {
-                            page: n,
-                            page_size: Some(2),
-                            target_group: group.map(Into::into),
-                            ..WorklistFilter::default()
-                        },
-                    )
-                    .await
-                    .expect("worklist");
-                let items: Vec<String> = p
-                    .items
-                    .iter()
-                    .map(|i| format!("{} {}", i.row.given_name, i.row.flag.key.rule_id))
-                    .collect();
-                (items, p.has_more)
-            }
+            let filter = WorklistFilter {
+                page: n,
+                page_size: Some(2),
+                target_group: group.map(Into::into),
+                ..WorklistFilter::default()
+            };
+            worklist_page(&app, &w.coord_a, filter, |i| {
+                format!("{} {}", i.row.given_name, i.row.flag.key.rule_id)
+            })
         };
         let v = |items: &[&str]| items.iter().map(|i| (*i).to_owned()).collect::<Vec<_>>();
         // Due: Ahl SAD -26, Ahl day 35 -5, Carp SAD +4, Bark day 35 +15, Carp day 35 +25.
@@ -1304,26 +1292,14 @@ async fn items_of_several_target_groups_come_in_one_order_of_due_dates_page_afte
         );
         import(&app, &w.admin_a, "d.csv", &file(SICK, &[dahl])).await;
         let keys = |size: i64, n: u32| {
-            let (app, coord) = (&app, &w.coord_a);
-            async move {
-                let p = app
-                    .worklist(
-                        coord,
-                        WorklistFilter {
-                            page: n,
-                            page_size: Some(size),
-                            ..WorklistFilter::default()
-                        },
-                    )
-                    .await
-                    .expect("worklist");
-                let keys: Vec<(String, String)> = p
-                    .items
-                    .iter()
-                    .map(|i| (i.row.given_name.clone(), i.row.flag.key.rule_id.clone()))
-                    .collect();
-                (keys, p.has_more)
-            }
+            let filter = WorklistFilter {
+                page: n,
+                page_size: Some(size),
+                ..WorklistFilter::default()
+            };
+            worklist_page(&app, &w.coord_a, filter, |i| {
+                (i.row.given_name.clone(), i.row.flag.key.rule_id.clone())
+            })
         };
         let (whole, more) = keys(100, 0).await;
         assert!(!more);
