@@ -200,6 +200,9 @@ pub(crate) fn merge(
         }
     }
     counts.persons_added = new_persons.len() as i64;
+    // Registered in the order of their numbers, the new persons' entries go into the national-id
+    // index page after page instead of all over it.
+    new_persons.sort_unstable_by(|a, b| a.national_id.cmp(&b.national_id));
     let mut order: Vec<PersonId> = births.keys().copied().collect();
     order.sort_unstable();
     let changed: HashMap<PersonId, (Option<NaiveDate>, SignalSet)> = order

@@ -559,8 +559,7 @@ impl Header {
                 "" if columns[c].required => Err(err(c, FieldProblem::Missing)),
                 "" => Ok(None),
                 v => {
-                    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                        .ok()
+                    let d = parse_date(v)
                         .filter(|d| (1900..=9999).contains(&d.year()))
                         .ok_or_else(|| err(c, FieldProblem::BadDate(v.to_owned())))?;
                     if d > cx.today {
@@ -622,8 +621,7 @@ impl Header {
                 let end = match self.get(row, 4) {
                     "" => None,
                     v => Some(
-                        NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                            .ok()
+                        parse_date(v)
                             .filter(|d| (1900..=9999).contains(&d.year()))
                             .ok_or_else(|| err(4, FieldProblem::BadDate(v.to_owned())))?,
                     ),
@@ -645,8 +643,7 @@ impl Header {
                 if v.is_empty() {
                     return Err(err(3, FieldProblem::Missing));
                 }
-                let start = NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d")
-                    .ok()
+                let start = parse_date(&format!("{v}-01"))
                     .filter(|d| (1900..=9999).contains(&d.year()) && v.len() == 7)
                     .ok_or_else(|| err(3, FieldProblem::BadMonth(v.to_owned())))?;
                 if start > cx.today {
@@ -678,8 +675,7 @@ impl Header {
                 let start = date(3)?.unwrap_or(NaiveDate::MIN);
                 // A term's last day may be ahead: the absence so far is reported mid-term.
                 let v = self.get(row, 4);
-                let end = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .ok()
+                let end = parse_date(v)
                     .filter(|d| (1900..=9999).contains(&d.year()))
                     .ok_or_else(|| {
                         err(
@@ -998,6 +994,25 @@ impl Reader<'_> {
             import,
         })
     }
+}
+
+/// A date as `%Y-%m-%d` reads it. The usual form (ten bytes, `2026-10-01`) is read directly: an
+/// import reads millions of dates, and chrono's parser interprets its format string each time.
+fn parse_date(v: &str) -> Option<NaiveDate> {
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+    {
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
 }
 
 fn day_number(d: NaiveDate) -> i32 {
@@ -1326,6 +1341,12 @@ mod tests {
             }
             prop_assert_eq!(SignalSet::decode(&set.encode_fixed()), Ok(set.clone()));
             prop_assert_eq!(SignalSet::decode(&set.encode()), Ok(set));
+        }
+
+        /// The direct reading of a date agrees with chrono's on any text.
+        #[test]
+        fn dates_read_as_chrono_reads_them(v in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9 +-]{0,12}|.{0,12}") {
+            prop_assert_eq!(parse_date(&v), NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
         }
 
         /// Damaged bytes are an error, never a panic.

@@ -159,6 +159,62 @@ fn sqlite_query(q: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::Sqlit
     bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.as_ref())), &q.args)
 }
 
+/// [`sqlite_query`] for bulk writes: texts and blobs bound without a copy, dates and instants
+/// bound as the very text sqlx writes for them (see its `Encode` for chrono's types), formatted
+/// without chrono's format strings, and an instant formatted once for a run of equal ones (every
+/// row of a bulk write carries the same `now`). An import binds millions of these.
+fn sqlite_query_owned(
+    sql: &str,
+    args: impl Iterator<Item = Value>,
+) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut last_time: Option<(DateTime<Utc>, String)> = None;
+    for v in args {
+        query = match v {
+            Value::Text(x) => query.bind(x),
+            Value::Bytes(x) => query.bind(x),
+            Value::Date(Some(d)) => query.bind(sqlite_date(d)),
+            Value::Time(Some(t)) => {
+                let text = match &last_time {
+                    Some((at, text)) if *at == t => text.clone(),
+                    _ => {
+                        let text = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+                        last_time = Some((t, text.clone()));
+                        text
+                    }
+                };
+                query.bind(text)
+            }
+            Value::Uuid(x) => query.bind(x),
+            Value::Int(x) => query.bind(x),
+            Value::Bool(x) => query.bind(x),
+            Value::Time(None) => query.bind(None::<DateTime<Utc>>),
+            Value::Date(None) => query.bind(None::<NaiveDate>),
+        };
+    }
+    query
+}
+
+/// A date as sqlx writes it on SQLite (`%F`), directly for the years of four digits.
+fn sqlite_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    match u32::try_from(d.year()) {
+        Ok(y) if y <= 9999 => {
+            let mut s = String::with_capacity(10);
+            for n in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+                s.push(char::from(b'0' + n as u8));
+            }
+            for n in [d.month(), d.day()] {
+                s.push('-');
+                s.push(char::from(b'0' + (n / 10) as u8));
+                s.push(char::from(b'0' + (n % 10) as u8));
+            }
+            s
+        }
+        _ => d.format("%F").to_string(),
+    }
+}
+
 fn sqlite_query_as<T: Row>(
     q: &Query,
 ) -> sqlx::query::QueryAs<'_, Sqlite, T, sqlx::sqlite::SqliteArguments> {
@@ -435,11 +491,10 @@ pub(crate) async fn sqlite_insert_rows(
         }
         sql.push(' ');
         sql.push_str(tail);
-        let q = Query {
-            sql: sql.into(),
-            args: chunk.into_iter().flatten().collect(),
-        };
-        affected += sqlite_query(&q).execute(&mut *conn).await?.rows_affected();
+        affected += sqlite_query_owned(&sql, chunk.into_iter().flatten())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     }
     Ok(affected)
 }
@@ -466,6 +521,55 @@ pub struct Count {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The direct form of a date is the text sqlx writes for it.
+        #[test]
+        fn a_bulk_bound_date_is_the_text_sqlx_writes(days in -800_000i32..3_700_000) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).expect("date");
+            prop_assert_eq!(sqlite_date(d), d.format("%F").to_string());
+        }
+    }
+
+    /// Dates and instants bound by a bulk write are stored as the same text as when bound one by
+    /// one, so that they compare and read back alike.
+    #[tokio::test]
+    async fn bulk_bound_values_are_stored_as_bound_one_by_one() {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        sqlx::query("create table t (d text, t text, s text, b blob)")
+            .execute(&mut conn)
+            .await
+            .expect("table");
+        let t = to_micros(Utc::now());
+        let row = || -> Vec<Value> {
+            vec![
+                NaiveDate::from_ymd_opt(2026, 3, 9).into(),
+                t.into(),
+                "text".to_owned().into(),
+                vec![1u8, 2].into(),
+            ]
+        };
+        let one = Query {
+            sql: "insert into t values ($1, $2, $3, $4)".into(),
+            args: row(),
+        };
+        sqlite_query(&one).execute(&mut conn).await.expect("one");
+        sqlite_insert_rows(&mut conn, "insert into t values", "", vec![row(), row()])
+            .await
+            .expect("bulk");
+        let distinct: (i64,) =
+            sqlx::query_as("select count(*) from (select distinct d, t, s, b from t)")
+                .fetch_one(&mut conn)
+                .await
+                .expect("count");
+        assert_eq!(distinct.0, 1);
+    }
+
     #[test]
     fn statement_sizes_cover_every_row_with_at_most_nine_texts() {
         for rows in 0..=3_000 {
