@@ -451,8 +451,10 @@ impl Tx {
 }
 
 /// Most rows per statement in [`sqlite_insert_rows`]: SQLite allows 32,766 parameters per
-/// statement; a few hundred rows keep each statement's text (and its cached plan) small.
-const ROWS_PER_STATEMENT: usize = 256;
+/// statement (fewer rows go in one when a row is wider than 31 values). Fewer, larger statements mean fewer hand-offs
+/// to the connection's thread: an import at a million persons measured 192,000–208,000 rows/s
+/// with 256 rows and 205,000–207,000 with 1,024 (docs/benchmarks.md).
+const ROWS_PER_STATEMENT: usize = 1024;
 
 /// Inserts many rows on SQLite with multi-row `values` lists of bound parameters: a few
 /// statements per thousand rows, no text encoding of the values (blobs stay blobs). `head` is
@@ -469,7 +471,9 @@ pub(crate) async fn sqlite_insert_rows(
         return Ok(0);
     };
     let mut affected = 0;
-    let sizes = statement_sizes(rows.len());
+    // SQLite allows 32,766 parameters per statement.
+    let most = ROWS_PER_STATEMENT.min(1 << (32_766 / width.max(1)).ilog2());
+    let sizes = statement_sizes(rows.len(), most);
     let mut rows = rows.into_iter();
     for n in sizes {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(n).collect();
@@ -499,14 +503,14 @@ pub(crate) async fn sqlite_insert_rows(
     Ok(affected)
 }
 
-/// The rows per statement for `rows` rows: 256 at a time, then the remainder as powers of two.
-/// Any number of rows takes at most nine statement texts, so each connection's statement cache
+/// The rows per statement for `rows` rows: `most` (a power of two) at a time, then the remainder as powers of two.
+/// Any number of rows takes at most eleven statement texts, so each connection's statement cache
 /// keeps them all prepared.
-fn statement_sizes(rows: usize) -> Vec<usize> {
+fn statement_sizes(rows: usize, most: usize) -> Vec<usize> {
     let mut left = rows;
-    let mut sizes = Vec::with_capacity(rows / ROWS_PER_STATEMENT + 8);
+    let mut sizes = Vec::with_capacity(rows / most + 12);
     while left > 0 {
-        let n = ROWS_PER_STATEMENT.min(1 << left.ilog2());
+        let n = most.min(1 << left.ilog2());
         sizes.push(n);
         left -= n;
     }
@@ -571,9 +575,9 @@ mod tests {
     }
 
     #[test]
-    fn statement_sizes_cover_every_row_with_at_most_nine_texts() {
-        for rows in 0..=3_000 {
-            let sizes = super::statement_sizes(rows);
+    fn statement_sizes_cover_every_row_with_at_most_eleven_texts() {
+        for rows in 0..=5_000 {
+            let sizes = super::statement_sizes(rows, super::ROWS_PER_STATEMENT);
             assert_eq!(sizes.iter().sum::<usize>(), rows, "{rows}");
             assert!(
                 sizes
@@ -583,7 +587,7 @@ mod tests {
             );
             let mut distinct = sizes.clone();
             distinct.dedup();
-            assert!(distinct.len() <= 9, "{rows}: {sizes:?}");
+            assert!(distinct.len() <= 11, "{rows}: {sizes:?}");
         }
     }
 }
