@@ -19,7 +19,7 @@ use samverka_core::{OrganisationId, PersonId, UnitId};
 use samverka_store::StoreError;
 use samverka_store::Tx;
 use samverka_store::flag::{self, Flag, FlagKey};
-use samverka_store::signal::{self as store, ImportCounts, KnownPerson, NewPerson};
+use samverka_store::signal::{self as store, ImportCounts, KnownPerson, NewPerson, SetRow};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -93,9 +93,11 @@ pub(crate) struct Merged {
     known: HashMap<String, KnownPerson>,
     new_persons: Vec<NewPerson>,
     postal: Vec<(PersonId, String)>,
-    /// The signal sets the rows changed, with the person's birth date; `order` sorts them.
+    /// The signal sets the rows changed, with the person's birth date.
     changed: HashMap<PersonId, (Option<NaiveDate>, SignalSet)>,
-    order: Vec<PersonId>,
+    /// The same sets in their stored form, in the order of the persons' ids (encoded while
+    /// merging, so not in the database's turn).
+    rows: Vec<SetRow>,
     /// Each changed person's items after screening (kept only for an overlay).
     flags: HashMap<PersonId, Vec<Flag>>,
     upsert: Vec<Flag>,
@@ -246,12 +248,19 @@ pub(crate) fn merge(
     };
     let (upsert, delete) = diff(old, new, &mut summary);
     let screening = reading_items + started.elapsed();
+    let rows = order
+        .iter()
+        .map(|p| {
+            let (birth_date, set) = &changed[p];
+            SetRow::new(*p, *birth_date, set)
+        })
+        .collect();
     Merged {
+        rows,
         known,
         new_persons,
         postal,
         changed,
-        order,
         flags,
         upsert,
         delete,
@@ -279,12 +288,7 @@ pub(crate) async fn write_merged(
         return Ok(None);
     }
     store::fill_postal_codes(tx, grant, &m.postal).await?;
-    let put: Vec<(PersonId, Option<NaiveDate>, &SignalSet)> = m
-        .order
-        .iter()
-        .filter_map(|p| m.changed.get(p).map(|(b, s)| (*p, *b, s)))
-        .collect();
-    store::put_signal_sets(tx, grant, &put, now).await?;
+    store::put_signal_sets(tx, grant, &m.rows, now).await?;
     let started = std::time::Instant::now();
     flag::write_flags(tx, &m.upsert, &m.delete, now).await?;
     let writing_items = started.elapsed();
@@ -359,8 +363,8 @@ mod tests {
                     }
                 }
             }
-            for p in &m.order {
-                self.sets.insert(*p, m.changed[p].1.clone());
+            for (p, (_, set)) in &m.changed {
+                self.sets.insert(*p, set.clone());
             }
             for f in &m.upsert {
                 self.flags.insert(f.key.clone(), f.clone());

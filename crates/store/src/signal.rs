@@ -615,7 +615,7 @@ pub async fn insert_persons(
 }
 
 #[derive(sqlx::FromRow)]
-struct SetRow {
+struct StoredSetRow {
     person_id: Uuid,
     data: Vec<u8>,
 }
@@ -631,7 +631,7 @@ pub async fn signal_sets(
         return Ok(HashMap::new());
     }
     let org = grant.organisation().0;
-    let rows: Vec<SetRow> = match tx {
+    let rows: Vec<StoredSetRow> = match tx {
         Tx::Sqlite(c) => {
             sqlx::query_as(
                 // CROSS JOIN: the id list drives the lookups (see flag::flags_of_persons).
@@ -665,10 +665,31 @@ pub async fn signal_sets(
 
 /// Stores these persons' signal sets for the grant's organisation (replacing what was there), in
 /// the caller's transaction (which screens them too).
+/// A person's signal set in its stored form, ready to be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetRow {
+    pub person_id: PersonId,
+    pub birth_date: Option<NaiveDate>,
+    pub data: Vec<u8>,
+    pub signals: i64,
+}
+
+impl SetRow {
+    /// Encodes `set`; an import does this beside the database's work, not in its turn.
+    pub fn new(person_id: PersonId, birth_date: Option<NaiveDate>, set: &SignalSet) -> SetRow {
+        SetRow {
+            person_id,
+            birth_date,
+            data: set.encode(),
+            signals: set.signals.len() as i64,
+        }
+    }
+}
+
 pub async fn put_signal_sets(
     tx: &mut Tx,
     grant: &Grant,
-    sets: &[(PersonId, Option<NaiveDate>, &SignalSet)],
+    sets: &[SetRow],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     check(grant, Action::Import, None)?;
@@ -682,13 +703,13 @@ pub async fn put_signal_sets(
         Tx::Sqlite(c) => {
             let rows: Vec<Vec<Value>> = sets
                 .iter()
-                .map(|(p, birth, set)| {
+                .map(|r| {
                     vec![
-                        (*p).into(),
+                        r.person_id.into(),
                         grant.organisation().into(),
-                        (*birth).into(),
-                        set.encode().into(),
-                        (set.signals.len() as i64).into(),
+                        r.birth_date.into(),
+                        r.data.clone().into(),
+                        r.signals.into(),
                         now.into(),
                     ]
                 })
@@ -704,7 +725,7 @@ pub async fn put_signal_sets(
             .await?;
         }
         Tx::Postgres(c) => {
-            let ids: Vec<Uuid> = sets.iter().map(|(p, _, _)| p.0).collect();
+            let ids: Vec<Uuid> = sets.iter().map(|r| r.person_id.0).collect();
             sqlx::query(
                 "insert into signal_set (person_id, organisation_id, birth_date, data, signals, updated_at)
                  select u.p, $5, u.b, u.d, u.n, $6
@@ -714,9 +735,9 @@ pub async fn put_signal_sets(
                      birth_date = excluded.birth_date, updated_at = excluded.updated_at",
             )
             .bind(&ids)
-            .bind(sets.iter().map(|(_, b, _)| *b).collect::<Vec<_>>())
-            .bind(sets.iter().map(|(_, _, s)| s.encode()).collect::<Vec<_>>())
-            .bind(sets.iter().map(|(_, _, s)| s.signals.len() as i64).collect::<Vec<_>>())
+            .bind(sets.iter().map(|r| r.birth_date).collect::<Vec<_>>())
+            .bind(sets.iter().map(|r| r.data.as_slice()).collect::<Vec<_>>())
+            .bind(sets.iter().map(|r| r.signals).collect::<Vec<_>>())
             .bind(org)
             .bind(now)
             .execute(&mut **c)
