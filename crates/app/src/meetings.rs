@@ -303,14 +303,22 @@ impl App {
         };
         let mut problems = Vec::new();
         let mut entries = vec![self.allowed(&grant, Some(person_id), "meeting_minutes")];
-        for (n, d) in input.decisions.iter().enumerate() {
-            if [&d.what, &d.receiving, &d.due_on]
-                .iter()
-                .all(|s| s.trim().is_empty())
-            {
-                continue;
-            }
-            match self.add_task(&mut tx, &grant, &view, d).await {
+        let decisions: Vec<(usize, &TaskInput)> = input
+            .decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                [&d.what, &d.receiving, &d.due_on]
+                    .iter()
+                    .any(|s| !s.trim().is_empty())
+            })
+            .collect();
+        let team = match decisions.is_empty() {
+            true => Vec::new(),
+            false => self.team_of_case(&mut tx, &grant, &view).await?,
+        };
+        for (n, d) in decisions {
+            match self.add_task(&mut tx, &grant, &view, &team, d).await {
                 Ok(_) => entries.push(self.allowed(&grant, Some(person_id), "task")),
                 Err(AppError::Invalid(inner)) => {
                     // The row, then what is wrong with it.

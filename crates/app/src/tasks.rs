@@ -48,7 +48,8 @@ impl App {
             self.case_access(&mut tx, actor, id, Action::Update, "task")
                 .await?
         );
-        let t = self.add_task(&mut tx, &grant, &view, input).await?;
+        let team = self.team_of_case(&mut tx, &grant, &view).await?;
+        let t = self.add_task(&mut tx, &grant, &view, &team, input).await?;
         self.commit_logged(
             tx,
             &[self.allowed(&grant, Some(view.case.person_id), "task")],
@@ -57,22 +58,34 @@ impl App {
         Ok(t)
     }
 
+    /// Every place on the team of the case's person, read once for any number of tasks.
+    pub(crate) async fn team_of_case(
+        &self,
+        tx: &mut samverka_store::Tx,
+        grant: &samverka_core::policy::Grant,
+        view: &samverka_store::case::CaseView,
+    ) -> Result<Vec<samverka_core::consent::TeamMember>, AppError> {
+        Ok(consent::person_facts(tx, view.case.person_id, grant.user())
+            .await?
+            .ok_or(AppError::NotFound)?
+            .team)
+    }
+
     /// Checks a task request and inserts it in `tx`, under an `Update` grant for the case's
-    /// person (the caller logs it). A closed case takes no new tasks, whether asked for alone or
-    /// decided in a meeting's minutes.
+    /// person (the caller logs it); `team` is the person's team ([`App::team_of_case`]). A closed
+    /// case takes no new tasks, whether asked for alone or decided in a meeting's minutes.
     pub(crate) async fn add_task(
         &self,
         tx: &mut samverka_store::Tx,
         grant: &samverka_core::policy::Grant,
         view: &samverka_store::case::CaseView,
+        team: &[samverka_core::consent::TeamMember],
         input: &TaskInput,
     ) -> Result<TaskId, AppError> {
         if !view.case.status.is_open() {
             return Err(AppError::invalid("what", "case-closed-already"));
         }
         let id = view.case.id;
-        let actor_user = grant.user();
-        let person_id = view.case.person_id;
         let mut p = Problems::default();
         let what = p.required_text("what", &input.what, 1000);
         let due_on = crate::admin::parse_date(&mut p, "due_on", &input.due_on, true);
@@ -80,10 +93,7 @@ impl App {
             p.push(FieldError::new("due_on", "date-in-past"));
         }
         let (today, now) = (grant.today(), grant.now());
-        let facts = consent::person_facts(tx, person_id, actor_user)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let active: Vec<_> = facts.team.iter().filter(|t| t.active(today, now)).collect();
+        let active: Vec<_> = team.iter().filter(|t| t.active(today, now)).collect();
         let receiving: Option<(OrganisationId, Option<UserId>)> = match input
             .receiving
             .trim()
