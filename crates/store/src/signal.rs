@@ -663,8 +663,6 @@ pub async fn signal_sets(
         .collect()
 }
 
-/// Stores these persons' signal sets for the grant's organisation (replacing what was there), in
-/// the caller's transaction (which screens them too).
 /// A person's signal set in its stored form, ready to be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetRow {
@@ -686,6 +684,8 @@ impl SetRow {
     }
 }
 
+/// Stores these persons' signal sets for the grant's organisation (replacing what was there), in
+/// the caller's transaction (which screens them too).
 pub async fn put_signal_sets(
     tx: &mut Tx,
     grant: &Grant,

@@ -114,7 +114,10 @@ fn main() {
         let mut shown = 0;
         for _ in 0..rounds {
             let started = Instant::now();
-            let page = coord.get(&format!("/worklist?per_page={page_size}")).await;
+            // Timed as the browser waits: the tests' own checks of a page parse its HTML.
+            let page = coord
+                .get_unchecked(&format!("/worklist?per_page={page_size}"))
+                .await;
             http.push(started.elapsed());
             assert_eq!(page.status, StatusCode::OK);
             shown = page.select_text("table tbody tr").len();

@@ -207,20 +207,36 @@ impl Page {
 
 impl Client {
     pub async fn page(&self, r: reqwest::Response) -> Page {
+        let page = Self::unchecked(r).await;
+        page.assert_error_summary_links_land();
+        page
+    }
+
+    /// The response as it came, without the checks `page` makes of every page (they parse the
+    /// HTML): for benchmarks, which time what the browser waits for.
+    pub async fn get_unchecked(&self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get");
+        Self::unchecked(r).await
+    }
+
+    async fn unchecked(r: reqwest::Response) -> Page {
         let status = r.status();
         let headers = r.headers().clone();
         let location = headers
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let page = Page {
+        Page {
             status,
             location,
             headers,
             body: r.text().await.expect("body"),
-        };
-        page.assert_error_summary_links_land();
-        page
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
