@@ -215,13 +215,15 @@ impl Client {
     /// The response as it came, without the checks `page` makes of every page (they parse the
     /// HTML): for benchmarks, which time what the browser waits for.
     pub async fn get_unchecked(&self, path: &str) -> Page {
-        let r = self
-            .http
+        Self::unchecked(self.send_get(path).await).await
+    }
+
+    async fn send_get(&self, path: &str) -> reqwest::Response {
+        self.http
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .expect("get");
-        Self::unchecked(r).await
+            .expect("get")
     }
 
     async fn unchecked(r: reqwest::Response) -> Page {
@@ -240,13 +242,7 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("get");
-        self.page(r).await
+        self.page(self.send_get(path).await).await
     }
 
     /// POSTs a form, adding the CSRF token of the page at `form_page`.
