@@ -38,17 +38,50 @@ pub(crate) struct Stored {
     reading_items: std::time::Duration,
 }
 
+/// [`Stored`] as read, with the signal sets still in their stored form: decoding them
+/// ([`StoredRaw::decode`]) is left to the merge's thread, so that the database does not wait for
+/// it before the next statement.
+#[derive(Debug, Default)]
+pub(crate) struct StoredRaw {
+    stored: Stored,
+    sets: Vec<(PersonId, Vec<u8>)>,
+}
+
+impl StoredRaw {
+    /// The signal write version of the snapshot.
+    pub(crate) fn version(&self) -> i64 {
+        self.stored.version
+    }
+
+    pub(crate) fn decode(self) -> Result<Stored, StoreError> {
+        let mut stored = self.stored;
+        stored.sets = self
+            .sets
+            .into_iter()
+            .map(|(p, data)| {
+                SignalSet::decode(&data)
+                    .map(|s| (p, s))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(stored)
+    }
+}
+
 /// Reads what the chunk's rows meet: the persons, their signal sets and items, and the version.
 pub(crate) async fn read_stored(
     tx: &mut Tx,
     grant: &Grant,
     rows: &[(Row, Option<UnitId>)],
-) -> Result<Stored, StoreError> {
+) -> Result<StoredRaw, StoreError> {
     let version = store::signal_write_version(tx).await?;
     if rows.is_empty() {
-        return Ok(Stored {
-            version,
-            ..Stored::default()
+        return Ok(StoredRaw {
+            stored: Stored {
+                version,
+                ..Stored::default()
+            },
+            sets: Vec::new(),
         });
     }
     let numbers: Vec<&str> = {
@@ -63,15 +96,18 @@ pub(crate) async fn read_stored(
         ids.sort_unstable();
         ids
     };
-    let sets = store::signal_sets(tx, grant, &ids).await?;
+    let sets = store::signal_set_data(tx, grant, &ids).await?;
     let started = std::time::Instant::now();
     let flags = flag::flags_of_persons(tx, grant.organisation(), &ids).await?;
-    Ok(Stored {
-        known,
+    Ok(StoredRaw {
+        stored: Stored {
+            known,
+            sets: HashMap::new(),
+            flags,
+            version,
+            reading_items: started.elapsed(),
+        },
         sets,
-        flags,
-        version,
-        reading_items: started.elapsed(),
     })
 }
 

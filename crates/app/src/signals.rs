@@ -8,7 +8,9 @@
 //! a chunk changes are screened in the chunk's transaction, so their worklist items commit with
 //! them.
 
-use crate::import_chunk::{MergeContext, Merged, Mode, Stored, merge, read_stored, write_merged};
+use crate::import_chunk::{
+    MergeContext, Merged, Mode, StoredRaw, merge, read_stored, write_merged,
+};
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::Actor;
 use samverka_core::policy::{Action, Grant};
@@ -151,7 +153,7 @@ fn parse_rows<R: Read>(
 /// as the pipeline does, with the rules on one core beside the database's work.
 async fn merge_blocking(
     chunk: Chunk,
-    stored: Stored,
+    stored: StoredRaw,
     overlay: Option<Arc<Merged>>,
     rules: &Arc<samverka_core::rules::Rules>,
     cx: &MergeContext,
@@ -160,17 +162,17 @@ async fn merge_blocking(
     tokio::task::spawn_blocking(move || {
         let m = merge(
             &chunk.rows,
-            stored,
+            stored.decode()?,
             overlay.as_deref(),
             &rules,
             &cx,
             chunk.counts,
             Mode::Pipelined,
         );
-        (chunk, m)
+        Ok((chunk, m))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("import merge: {e}")))
+    .map_err(|e| AppError::Internal(format!("import merge: {e}")))?
 }
 
 /// What the stored chunks add up to: report lines (at most [`REPORT_MAX_LINES`]), what screening
@@ -432,10 +434,10 @@ impl App {
         let stored = self.read_chunk(db, grant, &first.rows).await?;
         // The signal write version that this import's own writes have left; a write that finds
         // another one was made in between.
-        let mut ours = stored.version;
+        let mut ours = stored.version();
         let (first, merged) = merge_blocking(first, stored, None, &rules, cx).await?;
         let mut current = (first, Arc::new(merged));
-        let mut ahead: Option<(Chunk, Stored)> = match rx.recv().await {
+        let mut ahead: Option<(Chunk, StoredRaw)> = match rx.recv().await {
             Some(c) => {
                 let s = self.read_chunk(db, grant, &c.rows).await?;
                 Some((c, s))
@@ -514,7 +516,7 @@ impl App {
         db: &Db,
         grant: &Grant,
         rows: &[(samverka_core::signal::Row, Option<UnitId>)],
-    ) -> Result<Stored, AppError> {
+    ) -> Result<StoredRaw, AppError> {
         let mut tx = db.begin_read().await?;
         let stored = read_stored(&mut tx, grant, rows).await?;
         tx.commit().await?;
@@ -576,7 +578,7 @@ impl App {
         for _ in 0..3 {
             let mut tx = db.begin().await?;
             store::lock_signal_writes(&mut tx).await?;
-            let stored = read_stored(&mut tx, grant, &chunk.rows).await?;
+            let stored = read_stored(&mut tx, grant, &chunk.rows).await?.decode()?;
             let merged = merge(
                 &chunk.rows,
                 stored,

@@ -620,15 +620,16 @@ struct StoredSetRow {
     data: Vec<u8>,
 }
 
-/// The grant's organisation's stored signals about these persons.
-pub async fn signal_sets(
+/// The grant's organisation's stored signals about these persons, in their stored form
+/// ([`SignalSet::decode`] reads them; an import does that on the merge's thread).
+pub async fn signal_set_data(
     tx: &mut Tx,
     grant: &Grant,
     persons: &[PersonId],
-) -> Result<HashMap<PersonId, SignalSet>, StoreError> {
+) -> Result<Vec<(PersonId, Vec<u8>)>, StoreError> {
     check(grant, Action::Import, None)?;
     if persons.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let org = grant.organisation().0;
     let rows: Vec<StoredSetRow> = match tx {
@@ -654,13 +655,10 @@ pub async fn signal_sets(
             .await?
         }
     };
-    rows.into_iter()
-        .map(|r| {
-            SignalSet::decode(&r.data)
-                .map(|s| (PersonId::from(r.person_id), s))
-                .map_err(|e| StoreError::Corrupt(e.to_string()))
-        })
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|r| (PersonId::from(r.person_id), r.data))
+        .collect())
 }
 
 /// A person's signal set in its stored form, ready to be written.
