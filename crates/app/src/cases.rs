@@ -4,6 +4,7 @@
 //! coordinator's organisation moves its status and closes it with an outcome.
 
 use crate::error::Problems;
+use crate::plans::CaseAccess;
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::{Actor, Role};
 use samverka_core::case::{CaseOutcome, CaseStatus, IncomeSource, StatusChange, check_change};
@@ -332,11 +333,7 @@ impl App {
             // The case's coordinators also see the places they gave, whatever the consent says
             // now, so that they can take them back.
             let inviters: Vec<UserId> = if may_change {
-                consent::organisation_coordinators(&mut tx, grant.organisation())
-                    .await?
-                    .into_iter()
-                    .map(|c| c.0)
-                    .collect()
+                inviters(&mut tx, &grant).await?
             } else {
                 Vec::new()
             };
@@ -593,12 +590,7 @@ impl App {
         let person_id = view.case.person_id;
         // Only a place the case page shows can be taken back: the person's team has places of
         // other programmes and organisations, unknown to the coordinator without consent.
-        let inviters: Vec<UserId> =
-            consent::organisation_coordinators(&mut tx, grant.organisation())
-                .await?
-                .into_iter()
-                .map(|c| c.0)
-                .collect();
+        let inviters = inviters(&mut tx, &grant).await?;
         let shown = team
             .iter()
             .any(|t| t.id == place && place_shown(&grant, &inviters, t));
@@ -663,7 +655,7 @@ impl App {
         body: &str,
     ) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, .. } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Update, "case_note")
@@ -758,6 +750,18 @@ struct TeamChange {
     view: CaseView,
     /// The person's team places (ended ones too), as the decision read them.
     team: Vec<TeamMember>,
+}
+
+/// The coordinators of the grant's organisation, whose team places `place_shown` shows.
+async fn inviters(
+    tx: &mut samverka_store::Tx,
+    grant: &samverka_core::policy::Grant,
+) -> Result<Vec<UserId>, AppError> {
+    Ok(consent::organisation_coordinators(tx, grant.organisation())
+        .await?
+        .into_iter()
+        .map(|c| c.0)
+        .collect())
 }
 
 /// Whether the case page shows a team place: one of an organisation the reader may know of (their

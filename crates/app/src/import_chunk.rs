@@ -41,7 +41,7 @@ pub(crate) struct Stored {
 /// [`Stored`] as read, with the signal sets still in their stored form: decoding them
 /// ([`StoredRaw::decode`]) is left to the merge's thread, so that the database does not wait for
 /// it before the next statement.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StoredRaw {
     stored: Stored,
     sets: Vec<(PersonId, Vec<u8>)>,
@@ -399,8 +399,17 @@ mod tests {
                     }
                 }
             }
-            for (p, (_, set)) in &m.changed {
-                self.sets.insert(*p, set.clone());
+            // What the write stores is the sets in their stored form, and they must be the
+            // changed sets the overlay hands on.
+            let mut written = HashMap::new();
+            for r in &m.rows {
+                let set = SignalSet::decode(&r.data).expect("a set in its stored form");
+                assert_eq!(r.signals, set.signals.len() as i64);
+                written.insert(r.person_id, (r.birth_date, set));
+            }
+            assert_eq!(written, m.changed);
+            for (p, (_, set)) in written {
+                self.sets.insert(p, set);
             }
             for f in &m.upsert {
                 self.flags.insert(f.key.clone(), f.clone());

@@ -3,6 +3,7 @@
 //! and the decisions in them sent as tasks. An invitation can be downloaded as an iCalendar file.
 
 use crate::error::Problems;
+use crate::plans::CaseAccess;
 use crate::tasks::TaskInput;
 use crate::{App, AppError, FieldError};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
@@ -10,7 +11,6 @@ use samverka_core::actor::Actor;
 use samverka_core::meeting::{InvitationState, InviteeKind};
 use samverka_core::policy::Action;
 use samverka_core::{CaseId, InviteeId, MeetingId, UserId};
-use samverka_store::case::CaseView;
 use samverka_store::consent;
 use samverka_store::meeting::{self, Invitee, Meeting, MeetingView};
 
@@ -68,7 +68,7 @@ impl App {
         input: &MeetingInput,
     ) -> Result<MeetingId, AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, .. } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Update, "meeting")
@@ -211,21 +211,18 @@ impl App {
         id: MeetingId,
         action: Action,
         what: &str,
-    ) -> Result<
-        Result<(samverka_core::policy::Grant, CaseView, MeetingView), crate::access::Denied>,
-        AppError,
-    > {
+    ) -> Result<Result<(CaseAccess, MeetingView), crate::access::Denied>, AppError> {
         let (case_id, _) = meeting::case_of(tx, id).await?.ok_or(AppError::NotFound)?;
-        let (grant, view) = match self.case_access(tx, actor, case_id, action, what).await? {
+        let access = match self.case_access(tx, actor, case_id, action, what).await? {
             Ok(x) => x,
             Err(d) => return Ok(Err(d)),
         };
-        let m = meeting::of_case(tx, &grant, case_id)
+        let m = meeting::of_case(tx, &access.grant, case_id)
             .await?
             .into_iter()
             .find(|m| m.meeting.id == id)
             .ok_or(AppError::NotFound)?;
-        Ok(Ok((grant, view, m)))
+        Ok(Ok((access, m)))
     }
 
     /// Answers an invitation: a team member for themselves; the case's coordinators for the
@@ -238,7 +235,7 @@ impl App {
         state: &str,
     ) -> Result<CaseId, AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view, m) = granted!(
+        let (CaseAccess { grant, view, .. }, m) = granted!(
             self,
             tx,
             self.meeting_access(&mut tx, actor, id, Action::Update, "meeting_answer")
@@ -283,7 +280,7 @@ impl App {
         input: &MinutesInput,
     ) -> Result<CaseId, AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view, _) = granted!(
+        let (CaseAccess { grant, view, team }, _) = granted!(
             self,
             tx,
             self.meeting_access(&mut tx, actor, id, Action::Update, "meeting_minutes")
@@ -303,21 +300,13 @@ impl App {
         };
         let mut problems = Vec::new();
         let mut entries = vec![self.allowed(&grant, Some(person_id), "meeting_minutes")];
-        let decisions: Vec<(usize, &TaskInput)> = input
-            .decisions
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| {
-                [&d.what, &d.receiving, &d.due_on]
-                    .iter()
-                    .any(|s| !s.trim().is_empty())
-            })
-            .collect();
-        let team = match decisions.is_empty() {
-            true => Vec::new(),
-            false => self.team_of_case(&mut tx, &grant, &view).await?,
-        };
-        for (n, d) in decisions {
+        for (n, d) in input.decisions.iter().enumerate() {
+            if [&d.what, &d.receiving, &d.due_on]
+                .iter()
+                .all(|s| s.trim().is_empty())
+            {
+                continue;
+            }
             match self.add_task(&mut tx, &grant, &view, &team, d).await {
                 Ok(_) => entries.push(self.allowed(&grant, Some(person_id), "task")),
                 Err(AppError::Invalid(inner)) => {
@@ -350,7 +339,7 @@ impl App {
         id: MeetingId,
     ) -> Result<MeetingExport, AppError> {
         let mut tx = self.db.begin_read().await?;
-        let (grant, view, m) = granted!(
+        let (CaseAccess { grant, view, .. }, m) = granted!(
             self,
             tx,
             self.meeting_access(&mut tx, actor, id, Action::Read, "meeting_ics")

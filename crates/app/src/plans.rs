@@ -195,9 +195,18 @@ fn read_plan(
     })
 }
 
+/// A case an action was allowed on ([`App::case_access`]).
+pub(crate) struct CaseAccess {
+    pub grant: Grant,
+    pub view: CaseView,
+    /// The person's team places (ended ones too), as the decision read them: under the person's
+    /// lock for a change, so they hold until it commits.
+    pub team: Vec<samverka_core::consent::TeamMember>,
+}
+
 impl App {
-    /// The case's person and the case, for a plan action: refused (and logged) unless the
-    /// reader may see the case's details.
+    /// The case's person and the case, for an action on the case (its plan, tasks, meetings,
+    /// notes): refused (and logged) unless the reader may see the case's details.
     pub(crate) async fn case_access(
         &self,
         tx: &mut Tx,
@@ -205,9 +214,12 @@ impl App {
         id: CaseId,
         action: Action,
         what: &str,
-    ) -> Result<Result<(Grant, CaseView), crate::access::Denied>, AppError> {
+    ) -> Result<Result<CaseAccess, crate::access::Denied>, AppError> {
         let person_id = case::person_of(tx, id).await?.ok_or(AppError::NotFound)?;
-        let grant = match self.check(tx, actor, action, Some(person_id), what).await? {
+        let (grant, facts) = match self
+            .check_with_facts(tx, actor, action, Some(person_id), what)
+            .await?
+        {
             Ok(g) => g,
             Err(d) => return Ok(Err(d)),
         };
@@ -220,13 +232,17 @@ impl App {
                 "not_shared",
             )));
         }
-        Ok(Ok((grant, view)))
+        Ok(Ok(CaseAccess {
+            grant,
+            view,
+            team: facts.map(|f| f.team).unwrap_or_default(),
+        }))
     }
 
     /// The plan page: every version with its agreements.
     pub async fn plan_page(&self, actor: &Actor, id: CaseId) -> Result<PlanPage, AppError> {
         let mut tx = self.db.begin_read().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, .. } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Read, "plan")
@@ -271,7 +287,7 @@ impl App {
         input: &PlanInput,
     ) -> Result<i64, AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, .. } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Update, "plan_version")
@@ -330,7 +346,7 @@ impl App {
         party: &str,
     ) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, .. } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Update, "plan_agreement")

@@ -148,7 +148,6 @@ fn parse_rows<R: Read>(
     }
 }
 
-/// What reading and storing every row gave.
 /// Merges a chunk on a blocking thread (it is CPU work: the rows into the sets, then the rules),
 /// as the pipeline does, with the rules on one core beside the database's work.
 async fn merge_blocking(

@@ -5,12 +5,12 @@
 //! counted on the case list.
 
 use crate::error::Problems;
+use crate::plans::CaseAccess;
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::Actor;
 use samverka_core::policy::Action;
 use samverka_core::task::{Side, TaskStatus, check_step};
 use samverka_core::{CaseId, OrganisationId, TaskId, UnitId, UserId};
-use samverka_store::consent;
 use samverka_store::task::{self, Task, TaskScope, TaskView};
 
 /// Most tasks a list shows.
@@ -42,13 +42,12 @@ impl App {
         input: &TaskInput,
     ) -> Result<TaskId, AppError> {
         let mut tx = self.db.begin().await?;
-        let (grant, view) = granted!(
+        let CaseAccess { grant, view, team } = granted!(
             self,
             tx,
             self.case_access(&mut tx, actor, id, Action::Update, "task")
                 .await?
         );
-        let team = self.team_of_case(&mut tx, &grant, &view).await?;
         let t = self.add_task(&mut tx, &grant, &view, &team, input).await?;
         self.commit_logged(
             tx,
@@ -58,21 +57,8 @@ impl App {
         Ok(t)
     }
 
-    /// Every place on the team of the case's person, read once for any number of tasks.
-    pub(crate) async fn team_of_case(
-        &self,
-        tx: &mut samverka_store::Tx,
-        grant: &samverka_core::policy::Grant,
-        view: &samverka_store::case::CaseView,
-    ) -> Result<Vec<samverka_core::consent::TeamMember>, AppError> {
-        Ok(consent::person_facts(tx, view.case.person_id, grant.user())
-            .await?
-            .ok_or(AppError::NotFound)?
-            .team)
-    }
-
     /// Checks a task request and inserts it in `tx`, under an `Update` grant for the case's
-    /// person (the caller logs it); `team` is the person's team ([`App::team_of_case`]). A closed
+    /// person (the caller logs it); `team` is the person's team as the decision read it ([`CaseAccess`]). A closed
     /// case takes no new tasks, whether asked for alone or decided in a meeting's minutes.
     pub(crate) async fn add_task(
         &self,

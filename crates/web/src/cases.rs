@@ -165,10 +165,7 @@ impl NewParams {
         }
         Ok(Some(FlagKey {
             person_id: self.person()?,
-            organisation_id: self
-                .organisation
-                .parse::<OrganisationId>()
-                .map_err(|_| WebError::NotFound)?,
+            organisation_id: parse_id(&self.organisation)?,
             rule_id: self.rule.clone(),
             key_on: parse_id(&self.key)?,
         }))

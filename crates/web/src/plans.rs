@@ -38,7 +38,7 @@ pub struct VersionParam {
 fn version(v: &str) -> Result<Option<i64>, WebError> {
     match v.trim() {
         "" => Ok(None),
-        v => v.parse().map(Some).map_err(|_| WebError::NotFound),
+        v => parse_id(v).map(Some),
     }
 }
 
