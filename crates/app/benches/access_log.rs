@@ -1,18 +1,23 @@
-//! What the access log costs: throughput of an audited person read (the person's access facts,
-//! the policy decision and the read, then the log entry committed before the answer) against the
-//! same read without the log entry.
+//! What the access log costs: throughput of an audited person read against the same read without
+//! the log entry, measured two ways.
 //!
-//! Both modes run the access path that `App::person_record` starts with, at store level; the
-//! record page reads a good deal more (notes, team, consents, the person's own log), which would
-//! only hide the log's share.
+//! - **The person record** (`App::person_record`, what the record page reads: the person's facts,
+//!   the decision, identity, notes, team, consents, blocks, the person's own log), with the
+//!   application's log writer against the same use case with a writer that drops every entry
+//!   (`LogWriter::discarding`, the `bench` feature).
+//! - **The access path alone**: the facts, the decision and the read of the identity (what
+//!   `App::person_record` starts with), then the entry committed before the answer, against the
+//!   same without the entry. The smallest read there is, so the log's largest share.
 //!
 //! `cargo bench -p samverka-app --bench access_log` (SQLite; set SAMVERKA_TEST_POSTGRES=1 to add
 //! PostgreSQL). Options through the environment: BENCH_SECONDS (default 5), BENCH_CONCURRENCY
 //! (default 32), BENCH_ROUNDS (default 1: plain then audited, repeated; on a shared machine more
-//! rounds show how much of a difference is noise). Prints one line per database and round, with
-//! this process's CPU time per read beside each rate (the database server's is not counted);
-//! record the figures in docs/benchmarks.md.
+//! rounds show how much of a difference is noise), BENCH_READ (`record`, `access` or both, the
+//! default). Prints one line per database, read and round, with this process's CPU time per read
+//! beside each rate (the database server's is not counted); record the figures in
+//! docs/benchmarks.md.
 
+use samverka_app::access_log::LogWriter;
 use samverka_app::{App, AppConfig};
 use samverka_core::actor::{Actor, Membership, Role};
 use samverka_core::audit::Entry;
@@ -110,6 +115,24 @@ enum Mode {
     Unaudited,
 }
 
+/// Which read is measured.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// `App::person_record`, as the record page reads it.
+    Record,
+    /// The access path alone ([`read`]).
+    Access,
+}
+
+impl Read {
+    fn name(self) -> &'static str {
+        match self {
+            Read::Record => "person record",
+            Read::Access => "access path",
+        }
+    }
+}
+
 /// The person's facts, the decision and the read, in one read-only transaction; with `log`,
 /// then the entry, committed before this returns.
 async fn read(app: &App, actor: &Actor, id: PersonId, log: bool) {
@@ -184,24 +207,35 @@ impl std::fmt::Display for Rate {
 
 struct Setup {
     app: Arc<App>,
+    /// The same application with a log writer that drops every entry.
+    unlogged: Arc<App>,
     persons: Arc<Vec<PersonId>>,
     org: OrganisationId,
     units: Arc<Vec<UnitId>>,
 }
 
-async fn run(s: &Setup, mode: Mode, seconds: u64, concurrency: u64) -> Rate {
+async fn run(s: &Setup, what: Read, mode: Mode, seconds: u64, concurrency: u64) -> Rate {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for t in 0..concurrency {
-        let (app, persons, done) = (s.app.clone(), s.persons.clone(), done.clone());
+        let app = match (what, mode) {
+            (Read::Record, Mode::Unaudited) => s.unlogged.clone(),
+            _ => s.app.clone(),
+        };
+        let (persons, done) = (s.persons.clone(), done.clone());
         let actor = actor(s.org, &s.units, t as usize);
         tasks.push(tokio::spawn(async move {
             let mut i = t as usize;
             while Instant::now() < deadline {
                 let id = persons[i % persons.len()];
                 i += 7;
-                read(&app, &actor, id, mode == Mode::Audited).await;
+                match what {
+                    Read::Record => {
+                        app.person_record(&actor, id).await.expect("person record");
+                    }
+                    Read::Access => read(&app, &actor, id, mode == Mode::Audited).await,
+                }
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }));
@@ -243,35 +277,46 @@ fn main() {
                 Arc::new(found.persons.into_iter().map(|v| v.person.id).collect::<Vec<_>>())
             };
             assert!(!persons.is_empty(), "the benchmark's users see nobody");
+            let mut unlogged = (*app).clone();
+            unlogged.log = LogWriter::discarding();
             let setup = Setup {
                 app,
+                unlogged: Arc::new(unlogged),
                 persons,
                 org,
                 units: Arc::new(units),
             };
+            let reads: &[Read] = match std::env::var("BENCH_READ").as_deref() {
+                Ok("record") => &[Read::Record],
+                Ok("access") => &[Read::Access],
+                _ => &[Read::Record, Read::Access],
+            };
             // Warm up, then measure each mode.
-            run(&setup, Mode::Unaudited, 1, concurrency).await;
-            // BENCH_ONLY=plain|audited runs one mode alone, for profiling it.
-            match std::env::var("BENCH_ONLY").as_deref() {
-                Ok("plain") | Ok("audited") => {
-                    let audited = std::env::var("BENCH_ONLY").as_deref() == Ok("audited");
-                    let mode = if audited { Mode::Audited } else { Mode::Unaudited };
-                    for _ in 0..rounds {
-                        let r = run(&setup, mode, seconds, concurrency).await;
-                        println!("{name}: {} {r} ({concurrency} concurrent)", if audited { "audited read" } else { "read without log" });
-                    }
-                    t.cleanup().await;
-                    continue;
-                }
-                _ => {}
+            for &what in reads {
+                run(&setup, what, Mode::Unaudited, 1, concurrency).await;
             }
+            // BENCH_ONLY=plain|audited runs one mode alone, for profiling it.
+            let only = match std::env::var("BENCH_ONLY").as_deref() {
+                Ok("plain") => Some(Mode::Unaudited),
+                Ok("audited") => Some(Mode::Audited),
+                _ => None,
+            };
             for _ in 0..rounds {
-                let plain = run(&setup, Mode::Unaudited, seconds, concurrency).await;
-                let audited = run(&setup, Mode::Audited, seconds, concurrency).await;
-                let cost = 100.0 * (1.0 - audited.per_second / plain.per_second);
-                println!(
-                    "{name}: read without log {plain}, audited read {audited}, log costs {cost:.1} % ({concurrency} concurrent, {seconds} s each)"
-                );
+                for &what in reads {
+                    let label = what.name();
+                    if let Some(mode) = only {
+                        let r = run(&setup, what, mode, seconds, concurrency).await;
+                        let m = if mode == Mode::Audited { "audited" } else { "without log" };
+                        println!("{name}: {label} {m} {r} ({concurrency} concurrent)");
+                        continue;
+                    }
+                    let plain = run(&setup, what, Mode::Unaudited, seconds, concurrency).await;
+                    let audited = run(&setup, what, Mode::Audited, seconds, concurrency).await;
+                    let cost = 100.0 * (1.0 - audited.per_second / plain.per_second);
+                    println!(
+                        "{name}: {label} without log {plain}, audited {audited}, log costs {cost:.1} % ({concurrency} concurrent, {seconds} s each)"
+                    );
+                }
             }
             t.cleanup().await;
         }

@@ -61,6 +61,10 @@ enum Jobs {
     /// Every batch is synced to a tail segment and moved into the database shortly after
     /// (SQLite; see `samverka_store::log_tail`).
     Tail(std_mpsc::Sender<Job>),
+    /// Entries are dropped: the same use cases without the log, which only the access-log
+    /// benchmark compares against (the `bench` feature, never in a build that serves).
+    #[cfg(feature = "bench")]
+    Discard,
 }
 
 fn stopped() -> AppError {
@@ -94,15 +98,30 @@ impl LogWriter {
         }
     }
 
+    /// A writer that drops every entry, for the benchmark's reads without the log.
+    #[cfg(feature = "bench")]
+    pub fn discarding() -> LogWriter {
+        LogWriter {
+            jobs: Jobs::Discard,
+        }
+    }
+
     fn send(&self, job: Job) -> Result<(), AppError> {
         match &self.jobs {
             Jobs::Direct(j) => j.send(job).map_err(|_| stopped()),
             Jobs::Tail(j) => j.send(job).map_err(|_| stopped()),
+            #[cfg(feature = "bench")]
+            Jobs::Discard => Ok(()),
         }
     }
 
     /// Appends `entries` to the log and returns once they are durable.
     pub async fn write(&self, entries: Vec<Entry>) -> Result<(), AppError> {
+        #[cfg(feature = "bench")]
+        if let Jobs::Discard = self.jobs {
+            drop(entries);
+            return Ok(());
+        }
         let (done, wait) = oneshot::channel();
         self.send(Job::Write { entries, done })?;
         wait.await
@@ -118,8 +137,9 @@ impl LogWriter {
     /// Returns once every entry written before is in the database and sealed, so that a search
     /// of the log or a check of the chain sees it. Without a tail that is already so.
     pub async fn flush(&self) -> Result<(), AppError> {
-        if let Jobs::Direct(_) = self.jobs {
-            return Ok(());
+        match self.jobs {
+            Jobs::Tail(_) => {}
+            _ => return Ok(()),
         }
         let (done, wait) = oneshot::channel();
         self.send(Job::Flush(done))?;

@@ -198,12 +198,11 @@ impl App {
                 organisation_name,
             })
             .collect();
-        let access_log: Vec<Entry> = access_log::for_person(&mut tx, id, 200)
-            .await?
-            .into_iter()
-            .filter(|e| e.organisation_id.is_some_and(|o| grant.knows_of(o)))
-            .take(20)
-            .collect();
+        // The newest entries of organisations the reader may know of, filtered and limited by the
+        // database: a person's log only grows.
+        let access_log: Vec<Entry> =
+            access_log::for_person_by(&mut tx, id, grant.known_organisations().as_deref(), 20)
+                .await?;
         let unit_names = self.unit_names(&mut tx, &facts.blocks).await?;
         let mut user_names: HashMap<samverka_core::UserId, String> = HashMap::new();
         for u in facts

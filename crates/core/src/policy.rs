@@ -326,6 +326,23 @@ impl Grant {
             || matches!(self.basis, Basis::Emergency(_))
             || self.consents.iter().any(|c| c.sharing.contains(&org))
     }
+    /// The organisations [`Grant::knows_of`] names, for a query to filter by: `None` under
+    /// emergency access (every organisation), else their own and those a valid consent lets
+    /// share with them.
+    pub fn known_organisations(&self) -> Option<Vec<OrganisationId>> {
+        if matches!(self.basis, Basis::Emergency(_)) {
+            return None;
+        }
+        let mut orgs = vec![self.organisation];
+        for c in &self.consents {
+            for o in &c.sharing {
+                if !orgs.contains(o) {
+                    orgs.push(*o);
+                }
+            }
+        }
+        Some(orgs)
+    }
     /// Whether the reader may see `consent`: one that names their organisation, or recorded by
     /// it (or emergency access). A consent between other organisations tells who is involved.
     pub fn sees_consent(&self, consent: &Consent) -> bool {
@@ -628,6 +645,9 @@ mod tests {
             panic!("emergency read refused");
         };
         assert!(matches!(g.basis(), Basis::Emergency(_)));
+        // Under emergency access every organisation's part is shown.
+        assert!(g.knows_of(OrganisationId::new()));
+        assert_eq!(g.known_organisations(), None);
         let write = AccessRequest {
             action: Action::Create,
             person: Some(p),
@@ -704,6 +724,8 @@ mod tests {
         assert!(!g.sees_block(&pf.blocks[0]));
 
         assert!(g.knows_of(me) && g.knows_of(other) && !g.knows_of(third));
+        // What a query filters by says the same.
+        assert_eq!(g.known_organisations(), Some(vec![me, other]));
         assert!(g.sees_consent(&pf.consents[0]));
         let mut between_others = pf.consents[0].clone();
         between_others.sharing = vec![third];
@@ -725,6 +747,7 @@ mod tests {
             !grant(&pf).knows_of(other),
             "no longer told that the other works with them"
         );
+        assert_eq!(grant(&pf).known_organisations(), Some(vec![me]));
     }
 
     #[test]

@@ -9,8 +9,8 @@
 use crate::db::{Count, Db, Tx, Value};
 use crate::{Query, StoreError, q};
 use chrono::{DateTime, Utc};
-use samverka_core::PersonId;
 use samverka_core::audit::{self, Head, Sealed};
+use samverka_core::{OrganisationId, PersonId};
 use uuid::Uuid;
 
 pub use samverka_core::audit::Entry;
@@ -338,16 +338,74 @@ fn entries(rows: Vec<EntryRow>) -> Vec<Entry> {
     rows.into_iter().map(|r| r.into_sealed().entry).collect()
 }
 
+/// `order by` for newest first, on the log's columns as named with `prefix` (`""` or `"l."`).
+/// Entries with the same instant come in the order they were written: on SQLite by the row's
+/// number, which every index of the table ends with, so walking the person's, user's or
+/// organisation's index is already in this order and nothing is sorted (a person with thousands
+/// of entries otherwise had them all sorted for each look at their record); on PostgreSQL by the
+/// entry's id (a v7 uuid, so also in the order written), the few ties sorted.
+pub(crate) fn newest_first(tx: &Tx, prefix: &str) -> String {
+    match tx.backend() {
+        crate::Backend::Sqlite => format!("order by {prefix}at desc, {prefix}rowid desc"),
+        crate::Backend::Postgres => format!("order by {prefix}at desc, {prefix}id desc"),
+    }
+}
+
 /// Entries about one person, newest first.
 pub async fn for_person(
     tx: &mut Tx,
     person: PersonId,
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
+    let order = newest_first(tx, "");
     let rows: Vec<EntryRow> = tx
         .fetch_all(Query {
-            sql: format!("select {COLUMNS} from access_log where person_id = $1 order by at desc, id desc limit $2").into(),
+            sql: format!("select {COLUMNS} from access_log where person_id = $1 {order} limit $2")
+                .into(),
             args: vec![person.into(), limit.into()],
+        })
+        .await?;
+    Ok(entries(rows))
+}
+
+/// The newest `limit` entries about one person made by staff of `organisations` (`None`: of any
+/// organisation), newest first: what a reader of the person's record may learn of their log.
+pub async fn for_person_by(
+    tx: &mut Tx,
+    person: PersonId,
+    organisations: Option<&[OrganisationId]>,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    let order = newest_first(tx, "");
+    // Walk the person's entries, never the organisation's: with one organisation SQLite would
+    // otherwise choose that index and pass over all of the organisation's entries about others
+    // (a unary `+` keeps a column out of index choice there).
+    let column = match tx.backend() {
+        crate::Backend::Sqlite => "+organisation_id",
+        crate::Backend::Postgres => "organisation_id",
+    };
+    let mut args: Vec<Value> = vec![person.into()];
+    let orgs = match organisations {
+        None => format!("{column} is not null"),
+        Some([]) => return Ok(Vec::new()),
+        Some(list) => {
+            let mut marks = Vec::with_capacity(list.len());
+            for o in list {
+                args.push((*o).into());
+                marks.push(format!("${}", args.len()));
+            }
+            format!("{column} in ({})", marks.join(", "))
+        }
+    };
+    args.push(limit.into());
+    let rows: Vec<EntryRow> = tx
+        .fetch_all(Query {
+            sql: format!(
+                "select {COLUMNS} from access_log where person_id = $1 and {orgs} {order} limit ${}",
+                args.len()
+            )
+            .into(),
+            args,
         })
         .await?;
     Ok(entries(rows))
@@ -355,10 +413,10 @@ pub async fn for_person(
 
 /// The newest entries, newest first.
 pub async fn latest(tx: &mut Tx, limit: i64) -> Result<Vec<Entry>, StoreError> {
+    let order = newest_first(tx, "");
     let rows: Vec<EntryRow> = tx
         .fetch_all(Query {
-            sql: format!("select {COLUMNS} from access_log order by at desc, id desc limit $1")
-                .into(),
+            sql: format!("select {COLUMNS} from access_log {order} limit $1").into(),
             args: vec![limit.into()],
         })
         .await?;

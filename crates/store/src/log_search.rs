@@ -114,6 +114,7 @@ pub async fn search(
     } else {
         format!("where {}", conds.join(" and "))
     };
+    let order = crate::access_log::newest_first(tx, "l.");
     let rows: Vec<LineRow> = tx
         .fetch_all(Query {
             sql: format!(
@@ -127,7 +128,7 @@ pub async fn search(
                  left join unit n on n.id = l.unit_id
                  left join person p on p.id = l.person_id
                  {cond}
-                 order by l.at desc, l.id desc limit ${}",
+                 {order} limit ${}",
                 args.len()
             )
             .into(),

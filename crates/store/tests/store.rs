@@ -804,6 +804,73 @@ async fn access_log_entries_are_kept_in_order_per_person() {
     .await;
 }
 
+/// A record shows the newest entries of the organisations its reader may know of: the filter and
+/// the limit are the database's, so entries of others never take the places of known ones, and
+/// entries of the same instant come in the order they were written.
+#[tokio::test]
+async fn a_persons_newest_entries_by_known_organisations_come_filtered_and_in_order() {
+    each_db(|db| async move {
+        // The log keeps no foreign keys: a person id is all an entry needs.
+        let person = PersonId::new();
+        let (mine, known, other) = (
+            OrganisationId::new(),
+            OrganisationId::new(),
+            OrganisationId::new(),
+        );
+        let t0 = now();
+        let entry = |org: Option<OrganisationId>, what: &str, at| {
+            let mut e = log_entry(Some(person), "read", at);
+            e.organisation_id = org;
+            e.what = what.into();
+            e
+        };
+        // Oldest first: two of mine, then many of another organisation, then two of a known one
+        // at the very same instant, then one without an organisation.
+        let mut batch = vec![
+            entry(Some(mine), "mine 1", t0),
+            entry(Some(mine), "mine 2", t0 + Duration::seconds(1)),
+        ];
+        for i in 0..30 {
+            batch.push(entry(Some(other), "other", t0 + Duration::seconds(2 + i)));
+        }
+        let tie = t0 + Duration::seconds(40);
+        batch.push(entry(Some(known), "known 1", tie));
+        batch.push(entry(Some(known), "known 2", tie));
+        batch.push(entry(None, "system", t0 + Duration::seconds(41)));
+        let mut tx = db.begin().await.expect("tx");
+        access_log::seal_batch(&mut tx, batch).await.expect("seal");
+        tx.commit().await.expect("commit");
+
+        let mut tx = db.begin_read().await.expect("tx");
+        let whats = |v: Vec<Entry>| v.into_iter().map(|e| e.what).collect::<Vec<_>>();
+        let seen = access_log::for_person_by(&mut tx, person, Some(&[mine, known]), 3)
+            .await
+            .expect("entries");
+        assert_eq!(whats(seen), ["known 2", "known 1", "mine 2"]);
+        let seen = access_log::for_person_by(&mut tx, person, Some(&[mine, known]), 20)
+            .await
+            .expect("entries");
+        assert_eq!(whats(seen), ["known 2", "known 1", "mine 2", "mine 1"]);
+        // Every organisation (emergency access): not the entry without one.
+        let all = access_log::for_person_by(&mut tx, person, None, 3)
+            .await
+            .expect("entries");
+        assert_eq!(whats(all), ["known 2", "known 1", "other"]);
+        assert!(
+            access_log::for_person_by(&mut tx, person, Some(&[]), 3)
+                .await
+                .expect("entries")
+                .is_empty()
+        );
+        // The unfiltered list has the same order.
+        let newest = access_log::for_person(&mut tx, person, 3)
+            .await
+            .expect("entries");
+        assert_eq!(whats(newest), ["system", "known 2", "known 1"]);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sealing_chains_entries_in_order_and_round_trips_them_exactly() {
     each_db(|db| async move {
