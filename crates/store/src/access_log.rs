@@ -377,16 +377,13 @@ pub async fn for_person_by(
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
     let order = newest_first(tx, "");
-    // Walk the person's entries, never the organisation's: with one organisation SQLite would
-    // otherwise choose that index and pass over all of the organisation's entries about others
-    // (a unary `+` keeps a column out of index choice there).
-    let column = match tx.backend() {
-        crate::Backend::Sqlite => "+organisation_id",
-        crate::Backend::Postgres => "organisation_id",
-    };
+    // The organisations as a filter no index can serve, so that both databases walk the
+    // person's entries newest first and stop at the limit. Given an index, SQLite (and
+    // PostgreSQL without fresh statistics) walked the organisation's entries instead, or all of
+    // the person's and sorted them: with one busy organisation, every entry it made about others.
     let mut args: Vec<Value> = vec![person.into()];
     let orgs = match organisations {
-        None => format!("{column} is not null"),
+        None => "organisation_id is not null".to_owned(),
         Some([]) => return Ok(Vec::new()),
         Some(list) => {
             let mut marks = Vec::with_capacity(list.len());
@@ -394,7 +391,7 @@ pub async fn for_person_by(
                 args.push((*o).into());
                 marks.push(format!("${}", args.len()));
             }
-            format!("{column} in ({})", marks.join(", "))
+            format!("coalesce(organisation_id in ({}), false)", marks.join(", "))
         }
     };
     args.push(limit.into());
