@@ -11,8 +11,8 @@
 //!
 //! `cargo bench -p samverka-app --bench access_log` (SQLite; set SAMVERKA_TEST_POSTGRES=1 to add
 //! PostgreSQL). Options through the environment: BENCH_SECONDS (default 5), BENCH_CONCURRENCY
-//! (default 32), BENCH_ROUNDS (default 1: plain then audited, repeated; on a shared machine more
-//! rounds show how much of a difference is noise), BENCH_READ (`record`, `access` or both, the
+//! (default 32), BENCH_ROUNDS (default 1: plain then audited, repeated, with the median cost over
+//! the rounds at the end; on a shared machine single rounds vary a great deal), BENCH_READ (`record`, `access` or both, the
 //! default). Prints one line per database, read and round, with this process's CPU time per read
 //! beside each rate (the database server's is not counted); record the figures in
 //! docs/benchmarks.md.
@@ -301,8 +301,10 @@ fn main() {
                 Ok("audited") => Some(Mode::Audited),
                 _ => None,
             };
+            // Each read's log cost per round, for the median over the rounds.
+            let mut costs: Vec<Vec<f64>> = vec![Vec::new(); reads.len()];
             for _ in 0..rounds {
-                for &what in reads {
+                for (k, &what) in reads.iter().enumerate() {
                     let label = what.name();
                     if let Some(mode) = only {
                         let r = run(&setup, what, mode, seconds, concurrency).await;
@@ -313,8 +315,22 @@ fn main() {
                     let plain = run(&setup, what, Mode::Unaudited, seconds, concurrency).await;
                     let audited = run(&setup, what, Mode::Audited, seconds, concurrency).await;
                     let cost = 100.0 * (1.0 - audited.per_second / plain.per_second);
+                    costs[k].push(cost);
                     println!(
                         "{name}: {label} without log {plain}, audited {audited}, log costs {cost:.1} % ({concurrency} concurrent, {seconds} s each)"
+                    );
+                }
+            }
+            // Single rounds vary a great deal on a shared machine; the median of many is the figure.
+            if rounds > 1 {
+                for (&what, mut c) in reads.iter().zip(costs) {
+                    c.sort_by(f64::total_cmp);
+                    let median = c[c.len() / 2];
+                    println!(
+                        "{name}: {} log costs {median:.1} %, median of {rounds} rounds ({:.1}–{:.1} %; {concurrency} concurrent)",
+                        what.name(),
+                        c[0],
+                        c[c.len() - 1]
                     );
                 }
             }

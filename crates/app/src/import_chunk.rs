@@ -10,6 +10,7 @@
 //! version its own writes left. When another writer came in between, the import stores that chunk
 //! and the rest of the file one step after the other (read, merge and write in one transaction).
 
+use crate::known_persons::KnownPersons;
 use crate::screening::{ScreenSummary, SetRef, diff, flags_for, flags_parallel};
 use chrono::{DateTime, NaiveDate, Utc};
 use samverka_core::policy::Grant;
@@ -68,11 +69,35 @@ impl StoredRaw {
     }
 }
 
-/// Reads what the chunk's rows meet: the persons, their signal sets and items, and the version.
+/// A chunk's numbers, split into the persons kept from committed chunks and the numbers to look up
+/// ([`KnownPersons::split`]). An import makes it on the parser's thread, beside the database's
+/// work; a person registered after that is simply looked up.
+#[derive(Debug, Default)]
+pub(crate) struct Numbers {
+    kept: HashMap<String, KnownPerson>,
+    missing: Vec<String>,
+}
+
+impl Numbers {
+    pub(crate) fn split(rows: &[(Row, Option<UnitId>)], kept: &KnownPersons) -> Numbers {
+        let mut numbers: Vec<&str> = rows.iter().map(|(r, _)| r.national_id.as_str()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let (kept, missing) = kept.split(&numbers);
+        Numbers {
+            kept,
+            missing: missing.into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+/// Reads what the chunk's rows meet: the persons (those of `numbers` not kept), their signal sets
+/// and items, and the version.
 pub(crate) async fn read_stored(
     tx: &mut Tx,
     grant: &Grant,
     rows: &[(Row, Option<UnitId>)],
+    numbers: Numbers,
 ) -> Result<StoredRaw, StoreError> {
     let version = store::signal_write_version(tx).await?;
     if rows.is_empty() {
@@ -84,13 +109,11 @@ pub(crate) async fn read_stored(
             sets: Vec::new(),
         });
     }
-    let numbers: Vec<&str> = {
-        let mut n: Vec<&str> = rows.iter().map(|(r, _)| r.national_id.as_str()).collect();
-        n.sort_unstable();
-        n.dedup();
-        n
-    };
-    let known = store::persons_by_number(tx, grant, &numbers).await?;
+    // Only the numbers no committed chunk met are looked up.
+    let Numbers { mut kept, missing } = numbers;
+    let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+    kept.extend(store::persons_by_number(tx, grant, &missing).await?);
+    let known = kept;
     let ids: Vec<PersonId> = {
         let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
         ids.sort_unstable();
@@ -126,7 +149,7 @@ pub(crate) struct MergeContext {
 pub(crate) struct Merged {
     /// Every number of the chunk, with its person as written (new persons and filled postal
     /// codes included).
-    known: HashMap<String, KnownPerson>,
+    pub known: HashMap<String, KnownPerson>,
     new_persons: Vec<NewPerson>,
     postal: Vec<(PersonId, String)>,
     /// The signal sets the rows changed, with the person's birth date.

@@ -15,6 +15,7 @@ mod demo_access;
 pub mod demo_signals;
 pub mod error;
 mod import_chunk;
+pub mod known_persons;
 pub mod meetings;
 pub mod persons;
 pub mod plans;
@@ -40,6 +41,8 @@ pub struct App {
     pub config: AppConfig,
     /// The access log's group-commit writer.
     pub log: access_log::LogWriter,
+    /// The persons imports have met, shared by every import of this process.
+    pub known_persons: std::sync::Arc<known_persons::KnownPersons>,
 }
 
 impl App {
@@ -47,6 +50,7 @@ impl App {
     pub fn new(db: Db, config: AppConfig) -> App {
         App {
             log: access_log::LogWriter::start(&db),
+            known_persons: Default::default(),
             db,
             config,
         }

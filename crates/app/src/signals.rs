@@ -9,8 +9,9 @@
 //! them.
 
 use crate::import_chunk::{
-    MergeContext, Merged, Mode, StoredRaw, merge, read_stored, write_merged,
+    MergeContext, Merged, Mode, Numbers, StoredRaw, merge, read_stored, write_merged,
 };
+use crate::known_persons::KnownPersons;
 use crate::{App, AppError, FieldError};
 use samverka_core::actor::Actor;
 use samverka_core::policy::{Action, Grant};
@@ -55,6 +56,20 @@ struct Chunk {
     errors: Vec<RowError>,
     counts: ImportCounts,
     bytes_read: i64,
+    /// The rows' numbers split into persons kept and numbers to look up, when it was sent.
+    numbers: Numbers,
+}
+
+impl Chunk {
+    fn new(rows: usize) -> Chunk {
+        Chunk {
+            rows: Vec::with_capacity(rows),
+            errors: Vec::new(),
+            counts: ImportCounts::default(),
+            bytes_read: 0,
+            numbers: Numbers::default(),
+        }
+    }
 }
 
 /// Reads and validates every row, sending chunks of `chunk_rows` valid rows. Returns the
@@ -65,14 +80,10 @@ fn parse_rows<R: Read>(
     cx: RowContext,
     units: &HashMap<String, UnitId>,
     chunk_rows: usize,
+    kept: &KnownPersons,
     out: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Result<csv::Reader<Hashing<R>>, AppError> {
-    let mut chunk = Chunk {
-        rows: Vec::with_capacity(chunk_rows),
-        errors: Vec::new(),
-        counts: ImportCounts::default(),
-        bytes_read: 0,
-    };
+    let mut chunk = Chunk::new(chunk_rows);
     let mut record = csv::StringRecord::new();
     loop {
         let more = match reader.read_record(&mut record) {
@@ -84,6 +95,7 @@ fn parse_rows<R: Read>(
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     // The rows checked so far are stored first, as the import's page says.
                     chunk.bytes_read = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
+                    chunk.numbers = Numbers::split(&chunk.rows, kept);
                     let _ = out.blocking_send(chunk);
                     return Err(AppError::Invalid(vec![FieldError::with_args(
                         "file",
@@ -128,15 +140,9 @@ fn parse_rows<R: Read>(
         }
         if chunk.rows.len() >= chunk_rows || chunk.errors.len() >= chunk_rows || !more {
             chunk.bytes_read = i64::try_from(reader.get_ref().read).unwrap_or(i64::MAX);
-            let full = std::mem::replace(
-                &mut chunk,
-                Chunk {
-                    rows: Vec::with_capacity(chunk_rows),
-                    errors: Vec::new(),
-                    counts: ImportCounts::default(),
-                    bytes_read: 0,
-                },
-            );
+            // Here, beside the database's work on the chunks before, not in its turn.
+            chunk.numbers = Numbers::split(&chunk.rows, kept);
+            let full = std::mem::replace(&mut chunk, Chunk::new(chunk_rows));
             if out.blocking_send(full).is_err() {
                 // The storing side stopped (its error is reported there).
                 return Ok(reader);
@@ -389,8 +395,9 @@ impl App {
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
         let chunk_rows = self.config.import_chunk_rows.max(1);
+        let kept = Arc::clone(&self.known_persons);
         let parser = tokio::task::spawn_blocking(move || {
-            parse_rows(reader, &header, row_cx, &units, chunk_rows, &tx)
+            parse_rows(reader, &header, row_cx, &units, chunk_rows, &kept, &tx)
         });
         let mut done = Progress::default();
         // One connection for all of the import's chunks: its page cache stays warm.
@@ -427,18 +434,18 @@ impl App {
         done: &mut Progress,
     ) -> Result<(), AppError> {
         let rules = Arc::clone(&self.config.rules);
-        let Some(first) = rx.recv().await else {
+        let Some(mut first) = rx.recv().await else {
             return Ok(());
         };
-        let stored = self.read_chunk(db, grant, &first.rows).await?;
+        let stored = self.read_chunk(db, grant, &mut first).await?;
         // The signal write version that this import's own writes have left; a write that finds
         // another one was made in between.
         let mut ours = stored.version();
         let (first, merged) = merge_blocking(first, stored, None, &rules, cx).await?;
         let mut current = (first, Arc::new(merged));
         let mut ahead: Option<(Chunk, StoredRaw)> = match rx.recv().await {
-            Some(c) => {
-                let s = self.read_chunk(db, grant, &c.rows).await?;
+            Some(mut c) => {
+                let s = self.read_chunk(db, grant, &mut c).await?;
                 Some((c, s))
             }
             None => None,
@@ -466,8 +473,8 @@ impl App {
                     return Ok::<_, AppError>((None, None));
                 };
                 let read = match rx.recv().await {
-                    Some(c) => {
-                        let s = self.read_chunk(db, grant, &c.rows).await?;
+                    Some(mut c) => {
+                        let s = self.read_chunk(db, grant, &mut c).await?;
                         Some((c, s))
                     }
                     None => None,
@@ -514,10 +521,11 @@ impl App {
         &self,
         db: &Db,
         grant: &Grant,
-        rows: &[(samverka_core::signal::Row, Option<UnitId>)],
+        chunk: &mut Chunk,
     ) -> Result<StoredRaw, AppError> {
         let mut tx = db.begin_read().await?;
-        let stored = read_stored(&mut tx, grant, rows).await?;
+        let numbers = std::mem::take(&mut chunk.numbers);
+        let stored = read_stored(&mut tx, grant, &chunk.rows, numbers).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -558,6 +566,7 @@ impl App {
         };
         let version = store::signal_write_version(&mut tx).await?;
         tx.commit().await?;
+        self.known_persons.keep(&merged.known);
         Ok(Some((version, writing_items)))
     }
 
@@ -577,7 +586,10 @@ impl App {
         for _ in 0..3 {
             let mut tx = db.begin().await?;
             store::lock_signal_writes(&mut tx).await?;
-            let stored = read_stored(&mut tx, grant, &chunk.rows).await?.decode()?;
+            let numbers = Numbers::split(&chunk.rows, &self.known_persons);
+            let stored = read_stored(&mut tx, grant, &chunk.rows, numbers)
+                .await?
+                .decode()?;
             let merged = merge(
                 &chunk.rows,
                 stored,
@@ -599,6 +611,7 @@ impl App {
             .await?
             {
                 tx.commit().await?;
+                self.known_persons.keep(&merged.known);
                 done.add(&mut chunk.errors, &merged, writing_items);
                 return Ok(());
             }

@@ -870,6 +870,77 @@ async fn a_later_file_gives_a_person_without_a_postal_code_theirs_and_never_over
     .await;
 }
 
+/// Imports keep the persons they met (`App::known_persons`) and look up only numbers they have not
+/// met. A postal code such a person was kept without, which another process (a second server, the
+/// CLI) filled meanwhile, stays as that process filled it: the kept person is not the truth.
+#[tokio::test]
+async fn a_postal_code_filled_elsewhere_after_an_import_met_the_person_is_kept() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let first = days_ago(&app, 20);
+        import(
+            &app,
+            &w.admin_a,
+            "no-postal-code.csv",
+            &file(SICK, &[anna(first, "")]),
+        )
+        .await;
+        assert_eq!(app.known_persons.len(), 1, "the import keeps whom it met");
+        let mut db = app.db.clone();
+        db.execute(q!(
+            "update person set postal_code = '58222' where family_name = 'Lindqvist'"
+        ))
+        .await
+        .expect("filled elsewhere");
+        // A later file names another postal code (Stockholm): nothing is overwritten.
+        import(
+            &app,
+            &w.admin_a,
+            "moved.csv",
+            &file(
+                SICK,
+                &[sick(
+                    &pnr("19800101123"),
+                    "Anna",
+                    "Lindqvist",
+                    first - Duration::days(100),
+                    50,
+                    "11122",
+                )],
+            ),
+        )
+        .await;
+        assert_eq!(
+            count(
+                &app,
+                "select count(*) as n from person where postal_code = '58222'"
+            )
+            .await,
+            1
+        );
+        let open = items(&app, &w.coord_a, Status::Open).await;
+        find(&open, "Lindqvist", "sick_leave_day_35");
+        // A new import of the same file finds her among the kept persons and registers nobody.
+        let again = import(
+            &app,
+            &w.admin_a,
+            "no-postal-code-again.csv",
+            &file(SICK, &[anna(first, "")]),
+        )
+        .await;
+        assert_eq!(again.import.counts.persons_added, 0);
+        assert_eq!(
+            count(
+                &app,
+                "select count(*) as n from person where family_name = 'Lindqvist'"
+            )
+            .await,
+            1
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn deadlines_do_not_move_across_daylight_saving_changes() {
     each_db(|app| async move {
@@ -966,6 +1037,7 @@ async fn a_rule_change_and_full_screening_keep_first_contacts_and_dismissals() {
                 ..AppConfig::default()
             },
             log: app.log.clone(),
+            known_persons: app.known_persons.clone(),
         };
         let check = |items: &[WorklistItem], due: NaiveDate| {
             let a = find(items, "Lindqvist", "sick_leave_day_35");
@@ -1791,6 +1863,8 @@ fn in_chunks_of(app: &App, rows: usize) -> App {
             ..app.config.clone()
         },
         log: app.log.clone(),
+        // The same process: the persons imports met are shared.
+        known_persons: app.known_persons.clone(),
     }
 }
 
