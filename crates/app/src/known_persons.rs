@@ -69,14 +69,20 @@ impl KnownPersons {
         (kept, missing)
     }
 
-    /// Keeps the persons a committed chunk read or wrote, while there is room.
+    /// Keeps the persons a committed chunk read or wrote, while there is room. Runs in the
+    /// import's turn after each commit, so a person kept as they are costs a look-up, not a copy.
     pub fn keep(&self, persons: &HashMap<String, KnownPerson>) {
         let mut map = self.map();
         for (n, k) in persons {
-            if map.len() >= self.room && !map.contains_key(n) {
-                break;
+            let full = map.len() >= self.room;
+            match map.get_mut(n) {
+                Some(kept) if kept == k => {}
+                Some(kept) => *kept = k.clone(),
+                None if full => {}
+                None => {
+                    map.insert(n.clone(), k.clone());
+                }
             }
-            map.insert(n.clone(), k.clone());
         }
     }
 
