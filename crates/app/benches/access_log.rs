@@ -12,8 +12,8 @@
 //! `cargo bench -p samverka-app --bench access_log` (SQLite; set SAMVERKA_TEST_POSTGRES=1 to add
 //! PostgreSQL). Options through the environment: BENCH_SECONDS (default 5), BENCH_CONCURRENCY
 //! (default 32), BENCH_ROUNDS (default 1: plain then audited, repeated, with the median cost over
-//! the rounds at the end; on a shared machine single rounds vary a great deal), BENCH_READ (`record`, `access` or both, the
-//! default). Prints one line per database, read and round, with this process's CPU time per read
+//! the rounds at the end; on a shared machine single rounds vary a great deal), BENCH_READ
+//! (`record`, `access` or both, the default). Prints one line per database, read and round, with this process's CPU time per read
 //! beside each rate (the database server's is not counted); record the figures in
 //! docs/benchmarks.md.
 

@@ -110,10 +110,12 @@ pub(crate) async fn read_stored(
         });
     }
     // Only the numbers no committed chunk met are looked up.
-    let Numbers { mut kept, missing } = numbers;
+    let Numbers {
+        kept: mut known,
+        missing,
+    } = numbers;
     let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
-    kept.extend(store::persons_by_number(tx, grant, &missing).await?);
-    let known = kept;
+    known.extend(store::persons_by_number(tx, grant, &missing).await?);
     let ids: Vec<PersonId> = {
         let mut ids: Vec<PersonId> = known.values().map(|k| k.id).collect();
         ids.sort_unstable();

@@ -188,3 +188,75 @@ async fn the_first_administrator_is_validated_and_can_sign_in() {
     })
     .await;
 }
+
+/// A person's record lists the newest log entries of the organisations its reader may know of
+/// (their own, and those a valid consent lets share with them), never another's: in the demo,
+/// `social` reads the records of the person with a valid consent and of the one whose consent
+/// expired; `primarycare`, on both teams, then sees social services' entry on the first record
+/// only.
+#[tokio::test]
+async fn a_record_lists_log_entries_only_of_organisations_the_reader_may_know_of() {
+    each_db(|app| async move {
+        app.load_demo(7, 60, 20).await.expect("demo");
+        let primarycare = signed_in(&app, "primarycare", "demo").await;
+        let social = signed_in(&app, "social", "demo").await;
+        let social_org = social.memberships[0].organisation_id;
+        let own_org = primarycare.memberships[0].organisation_id;
+        // The demo's persons with a valid and an expired consent, by primary care's notes (a
+        // name search finds only persons on the reader's team, and every name has a vowel).
+        let mut on_team = Vec::new();
+        for vowel in ["a", "e", "i", "o", "u", "y", "å", "ä", "ö"] {
+            for v in app
+                .search_persons(&primarycare, vowel)
+                .await
+                .expect("search")
+                .persons
+            {
+                if !on_team.contains(&v.person.id) {
+                    on_team.push(v.person.id);
+                }
+            }
+        }
+        let (mut valid, mut expired) = (None, None);
+        for id in on_team {
+            let r = app.person_record(&primarycare, id).await.expect("record");
+            let says = |text: &str| r.notes.shown.iter().any(|n| n.note.body.contains(text));
+            if says("ländryggssmärta") {
+                valid = Some(id);
+            } else if says("Depressionsbehandling") {
+                expired = Some(id);
+            }
+        }
+        let (valid, expired) = (valid.expect("valid consent"), expired.expect("expired"));
+        for p in [valid, expired] {
+            app.person_record(&social, p).await.expect("social reads");
+        }
+        app.log.flush().await.expect("flush");
+
+        let orgs = |r: &samverka_app::records::PersonRecord| {
+            r.access_log
+                .iter()
+                .map(|e| e.organisation_id.expect("an organisation"))
+                .collect::<Vec<_>>()
+        };
+        let r = app
+            .person_record(&primarycare, valid)
+            .await
+            .expect("record");
+        assert!(orgs(&r).contains(&social_org), "shared under the consent");
+        assert!(orgs(&r).contains(&own_org));
+        let r = app
+            .person_record(&primarycare, expired)
+            .await
+            .expect("record");
+        assert!(
+            !orgs(&r).contains(&social_org),
+            "an expired consent shares nothing, not even that social services looked"
+        );
+        assert!(
+            orgs(&r).contains(&own_org),
+            "their own organisation's reads"
+        );
+    })
+    .await;
+}
