@@ -12,6 +12,7 @@ use samverka_core::rules::{Hit, Rules};
 use samverka_core::signal::SignalSet;
 use samverka_core::{OrganisationId, PersonId};
 use samverka_store::flag::{self, Flag, FlagKey, StoredSet};
+use samverka_store::statistics::{self, Table};
 use std::collections::HashMap;
 
 /// What a screening did.
@@ -168,6 +169,15 @@ impl App {
         let (upsert, delete) = diff(old, new, &mut summary);
         flag::write_flags(&mut tx, &upsert, &delete, self.now()).await?;
         tx.commit().await?;
+        // A rule change may have rewritten most items.
+        statistics::refresh_after_bulk(
+            &self.db,
+            &[(
+                Table::Flag,
+                summary.raised + summary.changed + summary.dropped,
+            )],
+        )
+        .await?;
         Ok(summary)
     }
 }

@@ -21,6 +21,7 @@ use samverka_core::org::Sector;
 use samverka_core::rules::{DEFAULT_RULES, Rules};
 use samverka_core::signal::SignalKind;
 use samverka_core::{OrganisationId, PersonId, ProgrammeId, UnitId, UserId};
+use samverka_store::Backend;
 use samverka_store::db::Count;
 use samverka_store::flag::{self, Flag, FlagKey, OutcomeKind, Status};
 use samverka_store::org::{self, Organisation, Programme, Unit};
@@ -619,6 +620,42 @@ async fn a_bad_header_is_refused_before_any_import_is_recorded() {
             count(&app, "select count(*) as n from signal_import").await,
             0
         );
+    })
+    .await;
+}
+
+/// A large import leaves PostgreSQL's planner with statistics of the tables as they now are
+/// (otherwise, until autovacuum comes by, the next import reads a few persons' items through the
+/// organisation's whole worklist index); SQLite keeps none.
+#[tokio::test]
+async fn a_large_import_refreshes_postgresqls_planner_statistics() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let rows: Vec<String> = (0..120)
+            .map(|i| {
+                let n = format!("1970{:02}{:02}{:03}", 1 + i % 12, 1 + i % 28, 100 + i);
+                sick(&pnr(&n), "Bulk", "Person", days_ago(&app, 10), 100, "58222")
+            })
+            .collect();
+        let out = import(&app, &w.admin_a, "many.csv", &file(SICK, &rows)).await;
+        assert_eq!(out.import.counts.persons_added, 120);
+        assert_eq!(out.screened.raised, 120);
+        if app.db.backend() == Backend::Postgres {
+            let reltuples = |table: &'static str| {
+                let app = &app;
+                async move {
+                    let sql = match table {
+                        "person" => "select reltuples::bigint as n from pg_class where oid = 'person'::regclass",
+                        "signal_set" => "select reltuples::bigint as n from pg_class where oid = 'signal_set'::regclass",
+                        _ => "select reltuples::bigint as n from pg_class where oid = 'flag'::regclass",
+                    };
+                    count(app, sql).await
+                }
+            };
+            assert_eq!(reltuples("person").await, count(&app, "select count(*) as n from person").await);
+            assert_eq!(reltuples("signal_set").await, 120);
+            assert_eq!(reltuples("flag").await, count(&app, "select count(*) as n from flag").await);
+        }
     })
     .await;
 }

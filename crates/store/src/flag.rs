@@ -121,8 +121,10 @@ where
         let (p, o) = after.unwrap_or((Uuid::nil(), Uuid::nil()));
         let rows: Vec<StoredRow> = tx
             .fetch_all(q!(
+                // A row value, not "a > x or (a = x and b > y)": both databases then start the
+                // page in the primary key instead of scanning it from the start on every page.
                 "select person_id, organisation_id, birth_date, data from signal_set
-                 where person_id > $1 or (person_id = $1 and organisation_id > $2)
+                 where (person_id, organisation_id) > ($1, $2)
                  order by person_id, organisation_id limit $3",
                 p,
                 o,

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod session;
 pub mod setting;
 pub mod signal;
+pub mod statistics;
 pub mod task;
 pub mod testing;
 pub mod user;

@@ -1094,3 +1094,119 @@ async fn access_facts_round_trip_exactly() {
     })
     .await;
 }
+
+/// A full screening reads the signal sets page after page, each page starting after the last
+/// (person, organisation) of the one before: every set once, in order, whatever the page size.
+#[tokio::test]
+async fn signal_sets_are_read_in_pages_each_set_once_in_order() {
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        register_me(&mut tx).await;
+        let other = org("Other organisation");
+        org::insert_organisation(&mut tx, &other).await.expect("org");
+        let orgs = [ME.memberships[0].organisation_id, other.id];
+        let mut expected = Vec::new();
+        for i in 0..7 {
+            let p = new_person(&format!("1980010{}{:03}", 1 + i, 100 + i), "Set", "Person");
+            person::insert(&mut tx, &grant(Action::Create, None), &p)
+                .await
+                .expect("person");
+            // Some persons have sets of both organisations: a page may end between them.
+            for o in orgs.iter().take(1 + i % 2) {
+                tx.execute(q!(
+                    "insert into signal_set (person_id, organisation_id, birth_date, data, signals, updated_at)
+                     values ($1, $2, $3, $4, 0, $5)",
+                    p.id,
+                    *o,
+                    None::<NaiveDate>,
+                    samverka_core::signal::SignalSet::default().encode(),
+                    now()
+                ))
+                .await
+                .expect("set");
+                expected.push((p.id, *o));
+            }
+        }
+        expected.sort();
+        for page in [1, 2, 3, 10, 50] {
+            let mut seen = Vec::new();
+            let mut pages = 0;
+            let n = samverka_store::flag::for_each_set_page(&mut tx, page, |sets| {
+                assert!(sets.len() as i64 <= page);
+                pages += 1;
+                seen.extend(sets.iter().map(|s| (s.person_id, s.organisation_id)));
+                Ok(())
+            })
+            .await
+            .expect("pages");
+            assert_eq!(seen, expected, "page size {page}");
+            assert_eq!(n, expected.len() as u64);
+            assert_eq!(
+                pages,
+                expected.len().div_ceil(page as usize),
+                "page size {page}"
+            );
+        }
+        tx.commit().await.expect("commit");
+    })
+    .await;
+}
+
+/// After a bulk change PostgreSQL's planner statistics are refreshed at autovacuum's default
+/// trigger (50 rows plus a tenth of the table), and only then; SQLite keeps none.
+#[tokio::test]
+async fn planner_statistics_are_refreshed_after_bulk_changes_only() {
+    use samverka_store::statistics::{Table, refresh_after_bulk};
+    each_db(|db| async move {
+        let mut tx = db.begin().await.expect("tx");
+        register_me(&mut tx).await;
+        for i in 0..60 {
+            let p = new_person(
+                &format!("1975{:02}{:02}{:03}", 1 + i % 12, 1 + i % 28, 100 + i),
+                "Bulk",
+                "Person",
+            );
+            person::insert(&mut tx, &grant(Action::Create, None), &p)
+                .await
+                .expect("person");
+        }
+        tx.commit().await.expect("commit");
+        let counted = || async {
+            let mut tx = db.begin_read().await.expect("tx");
+            let c: samverka_store::db::Count = tx
+                .fetch_one(q!(
+                    "select reltuples::bigint as n from pg_class where oid = 'person'::regclass"
+                ))
+                .await
+                .expect("reltuples");
+            c.n
+        };
+        match db.backend() {
+            Backend::Sqlite => {
+                let done = refresh_after_bulk(&db, &[(Table::Person, 60)])
+                    .await
+                    .expect("refresh");
+                assert!(done.is_empty());
+            }
+            Backend::Postgres => {
+                assert_eq!(counted().await, -1, "never counted before");
+                let done = refresh_after_bulk(&db, &[(Table::Person, 50), (Table::Flag, 0)])
+                    .await
+                    .expect("refresh");
+                assert!(done.is_empty(), "50 changed rows are not many");
+                assert_eq!(counted().await, -1);
+                let done = refresh_after_bulk(&db, &[(Table::Person, 60)])
+                    .await
+                    .expect("refresh");
+                assert_eq!(done, vec![Table::Person]);
+                assert_eq!(counted().await, 60);
+                // Now counted at 60, a change needs more than 56 rows.
+                let done = refresh_after_bulk(&db, &[(Table::Person, 56)])
+                    .await
+                    .expect("refresh");
+                assert!(done.is_empty());
+            }
+        }
+    })
+    .await;
+}
