@@ -170,14 +170,20 @@ impl App {
         flag::write_flags(&mut tx, &upsert, &delete, self.now()).await?;
         tx.commit().await?;
         // A rule change may have rewritten most items.
-        statistics::refresh_after_bulk(
-            &self.db,
-            &[(
-                Table::Flag,
-                summary.raised + summary.changed + summary.dropped,
-            )],
-        )
-        .await?;
+        self.refresh_statistics(&[(
+            Table::Flag,
+            summary.raised + summary.changed + summary.dropped,
+        )])
+        .await;
         Ok(summary)
+    }
+
+    /// Refreshes the planner's statistics after a committed bulk change
+    /// ([`statistics::refresh_after_bulk`]). The change is done whatever happens here, so a
+    /// failure is only logged: the next queries are then planned as they would have been anyway.
+    pub(crate) async fn refresh_statistics(&self, changed: &[(Table, u64)]) {
+        if let Err(e) = statistics::refresh_after_bulk(&self.db, changed).await {
+            tracing::warn!(error = %e, "planner statistics not refreshed");
+        }
     }
 }

@@ -19,7 +19,7 @@ use samverka_core::signal::{FieldProblem, Header, RowContext, RowError, SignalKi
 use samverka_core::{OrganisationId, UnitId};
 use samverka_store::Db;
 use samverka_store::signal::{self as store, Import, ImportCounts, ImportStatus};
-use samverka_store::statistics::{self, Table};
+use samverka_store::statistics::Table;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -360,18 +360,15 @@ impl App {
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         // A large import leaves PostgreSQL's planner with statistics of much smaller tables.
-        statistics::refresh_after_bulk(
-            &self.db,
-            &[
-                (Table::Person, import.counts.persons_added.max(0) as u64),
-                (Table::SignalSet, screened.sets),
-                (
-                    Table::Flag,
-                    screened.raised + screened.changed + screened.dropped,
-                ),
-            ],
-        )
-        .await?;
+        self.refresh_statistics(&[
+            (Table::Person, import.counts.persons_added.max(0) as u64),
+            (Table::SignalSet, screened.sets),
+            (
+                Table::Flag,
+                screened.raised + screened.changed + screened.dropped,
+            ),
+        ])
+        .await;
         Ok(ImportOutcome {
             import,
             report,

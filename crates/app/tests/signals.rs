@@ -641,20 +641,25 @@ async fn a_large_import_refreshes_postgresqls_planner_statistics() {
         assert_eq!(out.import.counts.persons_added, 120);
         assert_eq!(out.screened.raised, 120);
         if app.db.backend() == Backend::Postgres {
-            let reltuples = |table: &'static str| {
-                let app = &app;
-                async move {
-                    let sql = match table {
-                        "person" => "select reltuples::bigint as n from pg_class where oid = 'person'::regclass",
-                        "signal_set" => "select reltuples::bigint as n from pg_class where oid = 'signal_set'::regclass",
-                        _ => "select reltuples::bigint as n from pg_class where oid = 'flag'::regclass",
-                    };
-                    count(app, sql).await
-                }
-            };
-            assert_eq!(reltuples("person").await, count(&app, "select count(*) as n from person").await);
-            assert_eq!(reltuples("signal_set").await, 120);
-            assert_eq!(reltuples("flag").await, count(&app, "select count(*) as n from flag").await);
+            const PERSON: &str =
+                "select reltuples::bigint as n from pg_class where oid = 'person'::regclass";
+            const SETS: &str =
+                "select reltuples::bigint as n from pg_class where oid = 'signal_set'::regclass";
+            const FLAGS: &str =
+                "select reltuples::bigint as n from pg_class where oid = 'flag'::regclass";
+            assert_eq!(
+                count(&app, PERSON).await,
+                count(&app, "select count(*) as n from person").await
+            );
+            assert_eq!(count(&app, SETS).await, 120);
+            assert_eq!(count(&app, FLAGS).await, 120);
+            // A full screening that raises most items again refreshes them too.
+            let mut db = app.db.clone();
+            db.execute(q!("delete from flag")).await.expect("delete");
+            db.execute(q!("analyze flag")).await.expect("analyze");
+            assert_eq!(count(&app, FLAGS).await, 0);
+            assert_eq!(app.screen_full().await.expect("screening").raised, 120);
+            assert_eq!(count(&app, FLAGS).await, 120);
         }
     })
     .await;
